@@ -1,0 +1,395 @@
+using System.Collections.Generic;
+using Regs.Language.Model;
+
+namespace Regs.Language.Validation;
+
+/// <summary>
+/// Rules that one file can be checked against on its own: names, widths, fits, overlaps,
+/// access kinds, arrays, windows, groups and ports. Every diagnostic points at the exact key.
+/// </summary>
+internal sealed class FileValidator
+{
+    /// <summary>Array and group counts above this are rejected: no device has that many registers.</summary>
+    public const ulong MaxCount = 65536;
+    /// <summary>Register instances checked for overlap per block, bounding time and memory.</summary>
+    public const int MaxInstances = 1 << 20;
+
+    /// <summary>Members every generated value struct has; fields may not take these names.</summary>
+    internal static readonly string[] ValueMembers = { "Bits", "Reset", "Value", "Count", "Format", "Equals", "GetHashCode", "ToString", "GetType" };
+    /// <summary>Members every generated block struct has.</summary>
+    internal static readonly string[] BlockMembers = { "Io", "Equals", "GetHashCode", "ToString", "GetType" };
+
+    private readonly string _path;
+    private readonly List<RegsDiagnostic> _d;
+
+    private FileValidator(string path, List<RegsDiagnostic> diagnostics) { _path = path; _d = diagnostics; }
+
+    public static void Validate(FileModel file, List<RegsDiagnostic> diagnostics)
+    {
+        var v = new FileValidator(file.Path, diagnostics);
+        v.CheckTypeNames(file);
+        foreach (EnumDef e in file.Enums) v.CheckEnum(e);
+        foreach (FlagsDef f in file.Flags) v.CheckFlags(f);
+        foreach (BlockDef b in file.Blocks) v.CheckBlock(b);
+        foreach (LayoutDef l in file.Layouts) v.CheckLayout(l);
+    }
+
+    private void Report(RegsDiagnostic d) => _d.Add(d);
+
+    private void CheckTypeNames(FileModel file)
+    {
+        var seen = new Dictionary<string, string>();
+        void Add(Named n, string kind)
+        {
+            if (seen.TryGetValue(n.Name, out string? other))
+                Report(Diagnostics.DuplicateName(_path, n.Loc, kind, n.Name, $"namespace {file.Namespace} (it is also a {other})"));
+            else seen[n.Name] = kind;
+        }
+        foreach (EnumDef e in file.Enums) Add(e.N, "enum");
+        foreach (FlagsDef f in file.Flags) Add(f.N, "flags set");
+        foreach (BlockDef b in file.Blocks) Add(b.N, "block");
+        foreach (LayoutDef l in file.Layouts) Add(l.N, "layout");
+    }
+
+    private void CheckEnum(EnumDef e)
+    {
+        var names = new HashSet<string>();
+        foreach (EnumValueDef v in e.Values)
+        {
+            if (!names.Add(v.N.Name)) Report(Diagnostics.DuplicateName(_path, v.N.Loc, "enum value", v.N.Name, $"enum '{e.N.Name}'"));
+            if (!Fits(v.Value, e.Width)) Report(Diagnostics.ValueTooLarge(_path, v.ValueLoc, $"value of '{v.N.Name}'", v.Value, e.Width));
+        }
+    }
+
+    private void CheckFlags(FlagsDef f)
+    {
+        var names = new HashSet<string>();
+        var bits = new Dictionary<int, string>();
+        foreach (FlagBitDef b in f.Bits)
+        {
+            if (!names.Add(b.N.Name)) Report(Diagnostics.DuplicateName(_path, b.N.Loc, "flag", b.N.Name, $"flags set '{f.N.Name}'"));
+            if (b.Bit >= f.Width) Report(Diagnostics.FieldOutside(_path, b.BitLoc, b.N.Name, b.Bit, f.Width, f.N.Name));
+            else if (bits.TryGetValue(b.Bit, out string? other)) Report(Diagnostics.FieldOverlap(_path, b.BitLoc, b.N.Name, other, f.N.Name));
+            else bits[b.Bit] = b.N.Name;
+        }
+    }
+
+    private void CheckBlock(BlockDef b)
+    {
+        _indirect = b.Indirect;
+        var members = new Dictionary<string, Loc>();
+        void Member(Named n, string kind)
+        {
+            if (members.ContainsKey(n.Name)) Report(Diagnostics.DuplicateName(_path, n.Loc, kind, n.Name, $"block '{b.N.Name}'"));
+            else if (System.Array.IndexOf(BlockMembers, n.Name) >= 0) Report(Diagnostics.NameClash(_path, n.Loc, n.Name, $"a member every generated block has ({string.Join(", ", BlockMembers)})"));
+            else if (n.Name == b.N.Name) Report(Diagnostics.NameClash(_path, n.Loc, n.Name, "the block's own name"));
+            else members[n.Name] = n.Loc;
+        }
+        var registers = new Dictionary<string, RegisterDef>();
+        foreach (RegisterDef r in b.Registers) { Member(r.N, "register"); registers[r.N.Name] = r; }
+        foreach (GroupDef g in b.Groups)
+        {
+            Member(g.N, "group");
+            foreach (RegisterDef r in g.Registers) { Member(r.N, "register"); if (!registers.ContainsKey(r.N.Name)) registers[r.N.Name] = r; }
+        }
+        foreach (PortDef p in b.Ports) Member(p.N, "port");
+        foreach (ConstantDef c in b.Constants) Member(c.N, "constant");
+        // Generated names in the block's static class: value structs, constants, array counts.
+        foreach (RegisterDef r in registers.Values)
+            if (r.Array != null && members.ContainsKey(r.N.Name + "Count"))
+                Report(Diagnostics.NameClash(_path, r.N.Loc, r.N.Name, $"'{r.N.Name}Count', generated for its element count"));
+        if (HasRequires(b) && members.ContainsKey("Snapshot"))
+            Report(Diagnostics.NameClash(_path, members["Snapshot"], "Snapshot", "the generated configuration snapshot type"));
+
+        if (b.Indirect && b.Groups.Count > 0)
+            Report(Diagnostics.InvalidStructure(_path, b.Groups[0].N.Loc, $"indirect block '{b.N.Name}' cannot have groups; list its registers by number"));
+        if (b.Indirect && b.Ports.Count > 0)
+            Report(Diagnostics.InvalidStructure(_path, b.Ports[0].N.Loc, $"indirect block '{b.N.Name}' cannot itself have ports"));
+
+        foreach (RegisterDef r in b.Registers) CheckRegister(b, r, registers);
+        foreach (GroupDef g in b.Groups) CheckGroup(b, g, registers);
+        foreach (PortDef p in b.Ports) CheckPort(p, registers);
+        CheckOverlaps(b);
+    }
+
+    private static bool HasRequires(BlockDef b)
+    {
+        foreach (RegisterDef r in b.Registers) if (r.Requires.Count > 0) return true;
+        return false;
+    }
+
+    private void CheckRegister(BlockDef b, RegisterDef r, Dictionary<string, RegisterDef> registers)
+    {
+        int width = r.ValueWidth;
+        if (r.Reset is ulong reset && !Fits(reset, width))
+            Report(Diagnostics.ValueTooLarge(_path, r.ResetLoc, $"reset value of '{r.N.Name}'", reset, width));
+        if (r.Type != null && r.Fields.Count > 0)
+            Report(Diagnostics.InvalidStructure(_path, r.Type.Value.Loc, $"register '{r.N.Name}' has both 'type' and 'fields'; a typed register is one value, so keep one"));
+        if (r.HighFirst && r.Width != 64)
+            Report(Diagnostics.InvalidStructure(_path, r.N.Loc, $"'split' applies to 64-bit registers; '{r.N.Name}' is {r.Width} bits"));
+        if (r.Requires.Count > 0 && b.Features == null)
+            Report(Diagnostics.InvalidStructure(_path, r.Requires[0].Loc, $"'requires' names features, but block '{b.N.Name}' declares no 'features:' flags set"));
+        if (b.Indirect && r.Window != null)
+            Report(Diagnostics.InvalidStructure(_path, r.Window.Loc, "registers of an indirect block cannot have windows"));
+        CheckFields(r.N.Name, r.Fields, width, r.Access);
+
+        if (r.Window is WindowDef w)
+        {
+            if (r.Array != null)
+                Report(Diagnostics.InvalidStructure(_path, w.Loc, $"register '{r.N.Name}' cannot be both an array and a window"));
+            if (r.Width != 32 || w.Width <= 32)
+                Report(Diagnostics.InvalidStructure(_path, w.Loc, $"a window shows a 64-bit value through a 32-bit register; '{r.N.Name}' is {r.Width} bits with a {w.Width}-bit window"));
+            if (r.Access is not (Access.RO or Access.WO or Access.RW))
+                Report(Diagnostics.AccessConflict(_path, r.AccessLoc, $"a window is read (ro), written (wo) or both (rw); '{r.N.Name}' is {r.Access.Keyword()}"));
+            CheckSelector(w.Select, "window", registers);
+        }
+        if (r.Array is ArrayDef a)
+        {
+            ulong count = a.Count;
+            if (count == 0 || count > MaxCount)
+                Report(Diagnostics.Limit(_path, a.Loc, $"array '{r.N.Name}' has {count} elements; an array has 1 to {MaxCount}"));
+            if (a.Stride < Extent(r))
+                Report(Diagnostics.StrideTooSmall(_path, a.Loc, r.N.Name, a.Stride, (int)Extent(r)));
+            if (a.Ranges.Count > 1 && a.Ranges[0].Offset != r.Offset)
+                Report(Diagnostics.InvalidStructure(_path, r.OffsetLoc, $"the first range of irregular array '{r.N.Name}' must start at its offset 0x{r.Offset:X}"));
+        }
+        if (r.AliasOf is Ref alias && !registers.ContainsKey(alias.Name))
+            Report(Diagnostics.UnknownReference(_path, alias.Loc, "register", alias.Name, $"in block '{b.N.Name}'"));
+    }
+
+    private void CheckSelector(Ref select, string what, Dictionary<string, RegisterDef> registers)
+    {
+        if (!registers.TryGetValue(select.Name, out RegisterDef? sel))
+        {
+            Report(Diagnostics.UnknownReference(_path, select.Loc, "register", select.Name, $"to select this {what}"));
+            return;
+        }
+        if (!sel.Access.Writable() || sel.Window != null || sel.Array != null || sel.Width == 64)
+            Report(Diagnostics.AccessConflict(_path, select.Loc, $"the selector '{select.Name}' of a {what} must be a plain writable 8-, 16- or 32-bit register"));
+    }
+
+    private void CheckFields(string owner, EquatableArray<FieldDef> fields, int width, Access access)
+    {
+        var names = new HashSet<string>();
+        var taken = new List<FieldDef>();
+        foreach (FieldDef f in fields)
+        {
+            if (!names.Add(f.N.Name)) Report(Diagnostics.DuplicateName(_path, f.N.Loc, "field", f.N.Name, $"'{owner}'"));
+            else if (f.N.Name == owner) Report(Diagnostics.NameClash(_path, f.N.Loc, f.N.Name, "its register (C# forbids a member named like its type)"));
+            else if (System.Array.IndexOf(ValueMembers, f.N.Name) >= 0) Report(Diagnostics.NameClash(_path, f.N.Loc, f.N.Name, $"a member every generated value has ({string.Join(", ", ValueMembers)})"));
+            if (f.Hi >= width) { Report(Diagnostics.FieldOutside(_path, f.BitsLoc, f.N.Name, f.Hi, width, owner)); continue; }
+            foreach (FieldDef other in taken)
+                if (f.Lo <= other.Hi && other.Lo <= f.Hi) { Report(Diagnostics.FieldOverlap(_path, f.BitsLoc, f.N.Name, other.N.Name, owner)); break; }
+            taken.Add(f);
+            if (f.Access is Access fa && !AccessFacts.FieldAllowed(access, fa))
+                Report(Diagnostics.AccessConflict(_path, f.AccessLoc, $"field '{f.N.Name}' is {fa.Keyword()} but its register '{owner}' is {access.Keyword()}; a field cannot allow what its register does not"));
+            if (f.Reset is ulong reset && !Fits(reset, f.Width))
+                Report(Diagnostics.ValueTooLarge(_path, f.ResetLoc, $"reset value of field '{f.N.Name}'", reset, f.Width));
+            if (f.Reserved && (f.Enum != null || f.Flags != null))
+                Report(Diagnostics.InvalidStructure(_path, f.N.Loc, $"reserved field '{f.N.Name}' gets no accessor, so it cannot have a type"));
+        }
+    }
+
+    private void CheckGroup(BlockDef b, GroupDef g, Dictionary<string, RegisterDef> registers)
+    {
+        if (g.Select is Ref select)
+            CheckSelector(select, "group", registers);
+        else
+        {
+            if (g.Count == 0 || g.Count > MaxCount)
+                Report(Diagnostics.Limit(_path, g.N.Loc, $"group '{g.N.Name}' has {g.Count} instances; a group has 1 to {MaxCount}"));
+            foreach (RegisterDef r in g.Registers)
+                if (r.Offset + Extent(r) > g.Stride)
+                    Report(Diagnostics.StrideTooSmall(_path, r.OffsetLoc, $"{g.N.Name}.{r.N.Name}", g.Stride, (int)(r.Offset + Extent(r))));
+        }
+        foreach (RegisterDef r in g.Registers)
+        {
+            if (r.Requires.Count > 0)
+                Report(Diagnostics.InvalidStructure(_path, r.Requires[0].Loc, "'requires' applies to a block's own registers, not to a group's"));
+            CheckRegister(b, r, registers);
+        }
+    }
+
+    private void CheckPort(PortDef p, Dictionary<string, RegisterDef> registers)
+    {
+        if (!registers.TryGetValue(p.Register.Name, out RegisterDef? cmd))
+        {
+            Report(Diagnostics.UnknownReference(_path, p.Register.Loc, "register", p.Register.Name, "for this port's commands"));
+            return;
+        }
+        if (cmd.Access != Access.RW)
+            Report(Diagnostics.AccessConflict(_path, p.Register.Loc, $"a port writes commands to '{cmd.N.Name}' and reads its status back, so it must be rw, not {cmd.Access.Keyword()}"));
+        FieldDef? Field(Ref? r, bool single)
+        {
+            if (r == null) return null;
+            foreach (FieldDef f in cmd.Fields)
+                if (f.N.Name == r.Value.Name)
+                {
+                    if (single && f.Width != 1)
+                        Report(Diagnostics.InvalidStructure(_path, r.Value.Loc, $"'{f.N.Name}' is polled or set as one bit, but it is {f.Width} bits wide"));
+                    if (f.Reserved)
+                        Report(Diagnostics.InvalidStructure(_path, r.Value.Loc, $"'{f.N.Name}' is reserved"));
+                    return f;
+                }
+            Report(Diagnostics.UnknownReference(_path, r.Value.Loc, "field", r.Value.Name, $"in register '{cmd.N.Name}'"));
+            return null;
+        }
+        Field(p.Address, false);
+        Field(p.Data, false);
+        Field(p.Done, true);
+        Field(p.Error, true);
+        Field(p.Start, true);
+        FieldDef? op = Field(p.Opcode, false);
+        if (op != null && op.Enum == null)
+            foreach (Ref? v in new[] { p.ReadOp, p.WriteOp })
+                if (v is Ref value)
+                {
+                    if (Reading.Numbers.TryParse(value.Name, out ulong n) != Reading.Numbers.Result.Ok)
+                        Report(Diagnostics.WrongType(_path, value.Loc, "an opcode of an untyped field", "a number", $"'{value.Name}'"));
+                    else if (!Fits(n, op.Width))
+                        Report(Diagnostics.ValueTooLarge(_path, value.Loc, "opcode", n, op.Width));
+                }
+        foreach (PortSetting s in p.Set)
+            if (Field(s.Field, false) is FieldDef f && !Fits(s.Value, f.Width))
+                Report(Diagnostics.ValueTooLarge(_path, s.Field.Loc, $"value for '{f.N.Name}'", s.Value, f.Width));
+        if (p.ReadOp == null && p.Opcode != null && p.WriteOp != null && p.Start == null)
+            { /* write-only port: reads report DeviceError at run time; nothing to check */ }
+    }
+
+    /// <summary>Addresses one register instance spans: bytes, or one register number in an indirect space.</summary>
+    private ulong Extent(RegisterDef r) => _indirect ? 1 : (ulong)r.Width / 8;
+
+    private bool _indirect;
+
+    private readonly record struct Span(ulong Start, ulong End, RegisterDef Owner);
+
+    private void CheckOverlaps(BlockDef b)
+    {
+        var spans = new List<Span>();
+        bool tooMany = false;
+        void Add(RegisterDef r, ulong baseOffset)
+        {
+            if (tooMany) return;
+            if (r.Array is ArrayDef a)
+            {
+                if (a.Count > MaxCount) return;
+                foreach (ArrayRange range in a.Ranges)
+                    for (ulong i = 0; i < range.Count; i++)
+                        spans.Add(new Span(baseOffset + range.Offset + i * a.Stride, baseOffset + range.Offset + i * a.Stride + Extent(r), r));
+            }
+            else spans.Add(new Span(baseOffset + r.Offset, baseOffset + r.Offset + Extent(r), r));
+            if (spans.Count > MaxInstances)
+            {
+                tooMany = true;
+                Report(Diagnostics.Limit(_path, r.N.Loc, $"block '{b.N.Name}' has more than {MaxInstances} register instances"));
+            }
+        }
+        foreach (RegisterDef r in b.Registers) Add(r, 0);
+        foreach (GroupDef g in b.Groups)
+        {
+            if (g.Select != null)
+            {
+                foreach (RegisterDef r in g.Registers) Add(r, 0);
+                continue;
+            }
+            if (g.Count > MaxCount) continue;
+            // Registers inside one instance are checked against each other; instances cannot
+            // overlap each other (each fits its stride), so the group as a whole is one span.
+            var inner = new List<Span>();
+            foreach (RegisterDef r in g.Registers) inner.Add(new Span(r.Offset, r.Offset + Extent(r), r));
+            CheckSorted(inner);
+            if (g.Registers.Count > 0)
+                spans.Add(new Span(g.Offset, g.Offset + g.Count * g.Stride, g.Registers[0] with { N = g.N }));
+        }
+        if (!tooMany) CheckSorted(spans);
+    }
+
+    private void CheckSorted(List<Span> spans)
+    {
+        spans.Sort((x, y) => x.Start != y.Start ? x.Start.CompareTo(y.Start) : x.End.CompareTo(y.End));
+        var reported = new HashSet<(string, string)>();
+        Span? open = null;
+        foreach (Span s in spans)
+        {
+            if (open is Span o && s.Start < o.End && !ReferenceEquals(o.Owner, s.Owner) && !Aliased(o.Owner, s.Owner))
+            {
+                if (reported.Add((s.Owner.N.Name, o.Owner.N.Name)))
+                    Report(Diagnostics.RegisterOverlap(_path, s.Owner.N.Loc, s.Owner.N.Name, s.Start, o.Owner.N.Name));
+            }
+            if (open is not Span cur || s.End > cur.End) open = s;
+        }
+    }
+
+    private static bool Aliased(RegisterDef a, RegisterDef b)
+        => a.AliasOf?.Name == b.N.Name || b.AliasOf?.Name == a.N.Name
+           || (a.AliasOf != null && a.AliasOf?.Name == b.AliasOf?.Name);
+
+    private void CheckLayout(LayoutDef l)
+    {
+        if (l.Views.Count > 0)
+        {
+            var viewNames = new HashSet<string>();
+            foreach (ViewDef v in l.Views)
+            {
+                if (!viewNames.Add(v.N.Name)) Report(Diagnostics.DuplicateName(_path, v.N.Loc, "view", v.N.Name, $"layout '{l.N.Name}'"));
+                if (v.N.Name == l.N.Name) Report(Diagnostics.NameClash(_path, v.N.Loc, v.N.Name, "its layout (C# forbids a member named like its type)"));
+                CheckMembers(l, v.N.Name, v.Members);
+            }
+            if (l.Size == null) Report(Diagnostics.MissingKey(_path, l.N.Loc, "size", $"layout '{l.N.Name}' with views"));
+        }
+        else CheckMembers(l, l.N.Name, l.Members);
+    }
+
+    private void CheckMembers(LayoutDef l, string owner, EquatableArray<MemberDef> members)
+    {
+        var names = new HashSet<string>();
+        var spans = new List<(ulong Start, ulong End, MemberDef M)>();
+        bool queueSeen = false;
+        foreach (MemberDef m in members)
+        {
+            if (!names.Add(m.N.Name)) Report(Diagnostics.DuplicateName(_path, m.N.Loc, "member", m.N.Name, $"'{owner}'"));
+            else if (m.N.Name == owner || m.N.Name == l.N.Name) Report(Diagnostics.NameClash(_path, m.N.Loc, m.N.Name, "its layout (C# forbids a member named like its type)"));
+            else if (m.N.Name is "SizeOf" or "Equals" or "GetHashCode" or "ToString" or "GetType")
+                Report(Diagnostics.NameClash(_path, m.N.Loc, m.N.Name, "a generated layout member"));
+            if (m.Type != null && m.Fields.Count > 0)
+                Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' has both 'type' and 'fields'; keep one"));
+            if (m.Element != null && (m.Fields.Count > 0 || m.Type != null))
+                Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' is an array of '{m.Element.Value.Name}'; fields and type belong to that layout"));
+            if (m.CountKind != CountKind.One && (m.Fields.Count > 0 || m.Type != null))
+                Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"array member '{m.N.Name}' cannot have fields or a type; make its element a layout"));
+            if (m.CountKind == CountKind.Fixed && (m.Count == 0 || m.Count > MaxCount))
+                Report(Diagnostics.Limit(_path, m.N.Loc, $"member '{m.N.Name}' has {m.Count} elements; an array has 1 to {MaxCount}"));
+            if (m.Element != null && m.CountKind == CountKind.One)
+                Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' has an 'element' but no 'count'; embedding one layout in another needs 'count: 1' at least"));
+            CheckFields(m.N.Name, m.Fields, m.Width == 0 ? 64 : m.Width, Access.RW);
+            if (m.After is Ref after)
+            {
+                MemberDef? target = null;
+                foreach (MemberDef x in members) if (x.N.Name == after.Name) target = x;
+                if (target == null) Report(Diagnostics.UnknownReference(_path, after.Loc, "member", after.Name, $"in '{owner}'"));
+                else if (target.CountKind != CountKind.Queue) Report(Diagnostics.InvalidStructure(_path, after.Loc, $"'after' places a member behind an array whose length is known only at run time ('count: queue'); '{after.Name}' is not one"));
+            }
+            else if (m.Offset is ulong off)
+            {
+                if (queueSeen && m.CountKind == CountKind.Queue)
+                    Report(Diagnostics.InvalidStructure(_path, m.N.Loc, "a layout has at most one run-time array"));
+                if (m.CountKind == CountKind.Queue) { queueSeen = true; continue; }
+                if (m.Element != null) continue; // size known only with the symbol table
+                ulong end = off + (ulong)m.Width / 8 * (m.CountKind == CountKind.Fixed ? m.Count : 1);
+                if (l.Size is ulong size && end > size)
+                    Report(Diagnostics.ValueTooLarge(_path, m.N.Loc, $"end of member '{m.N.Name}' (byte offset)", end, 0) with
+                    { Message = $"member '{m.N.Name}' ends at byte {end}, beyond the layout's size {size}" });
+                if (off % (ulong)(m.Width / 8) != 0)
+                    Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' at offset {off} is not aligned to its {m.Width / 8}-byte width"));
+                spans.Add((off, end, m));
+            }
+        }
+        spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (int i = 1; i < spans.Count; i++)
+            if (spans[i].Start < spans[i - 1].End)
+                Report(Diagnostics.RegisterOverlap(_path, spans[i].M.N.Loc, spans[i].M.N.Name, spans[i].Start, spans[i - 1].M.N.Name) with
+                { Message = $"member '{spans[i].M.N.Name}' overlaps '{spans[i - 1].M.N.Name}' at byte {spans[i].Start}; move one, or put alternative formats in separate 'views'" });
+    }
+
+    internal static bool Fits(ulong value, int bits) => bits >= 64 || value >> bits == 0;
+}

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+
+namespace Regs.Runtime;
+
+/// <summary>
+/// Width dispatch for the register handles. Every branch tests a constant of the value type,
+/// so after specialisation exactly one access remains.
+/// </summary>
+public static class RegisterIo
+{
+    /// <summary>Reads the raw bits of a register of type <typeparamref name="TValue"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Read<TAccess, TValue>(in TAccess io, nuint offset)
+        where TAccess : struct, IRegisterAccess<TAccess>
+        where TValue : struct, IRegisterValue<TValue>
+    {
+        int format = TValue.Format;
+        bool big = (format & RegisterFormat.BigEndian) != 0;
+        switch (format & RegisterFormat.WidthMask)
+        {
+            case 8:
+                return io.Read8(offset);
+            case 16:
+                return big ? ByteOrder.Swap16(io.Read16(offset)) : io.Read16(offset);
+            case 32:
+                return big ? ByteOrder.Swap32(io.Read32(offset)) : io.Read32(offset);
+            default:
+                ulong low, high;
+                if ((format & RegisterFormat.HighFirst) != 0)
+                {
+                    high = io.Read32(offset + 4);
+                    low = io.Read32(offset);
+                }
+                else
+                {
+                    low = io.Read32(offset);
+                    high = io.Read32(offset + 4);
+                }
+                ulong value = low | (high << 32);
+                return big ? ByteOrder.Swap64(value) : value;
+        }
+    }
+
+    /// <summary>Writes raw bits to a register of type <typeparamref name="TValue"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write<TAccess, TValue>(in TAccess io, nuint offset, ulong bits)
+        where TAccess : struct, IRegisterAccess<TAccess>
+        where TValue : struct, IRegisterValue<TValue>
+    {
+        int format = TValue.Format;
+        bool big = (format & RegisterFormat.BigEndian) != 0;
+        switch (format & RegisterFormat.WidthMask)
+        {
+            case 8:
+                io.Write8(offset, (byte)bits);
+                break;
+            case 16:
+                io.Write16(offset, big ? ByteOrder.Swap16((ushort)bits) : (ushort)bits);
+                break;
+            case 32:
+                io.Write32(offset, big ? ByteOrder.Swap32((uint)bits) : (uint)bits);
+                break;
+            default:
+                if (big)
+                    bits = ByteOrder.Swap64(bits);
+                if ((format & RegisterFormat.HighFirst) != 0)
+                {
+                    io.Write32(offset + 4, (uint)(bits >> 32));
+                    io.Write32(offset, (uint)bits);
+                }
+                else
+                {
+                    io.Write32(offset, (uint)bits);
+                    io.Write32(offset + 4, (uint)(bits >> 32));
+                }
+                break;
+        }
+    }
+
+    /// <summary>Writes an index to a selector register of the given width (selected groups, windows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSelector<TAccess>(in TAccess io, nuint offset, int width, uint index)
+        where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        if (width == 8)
+            io.Write8(offset, (byte)index);
+        else if (width == 16)
+            io.Write16(offset, (ushort)index);
+        else
+            io.Write32(offset, index);
+    }
+
+    /// <summary>Bits a plain write sends: event bits and reserved bits masked as the register requires.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ForWrite<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
+        => (value.ToBits() & ~(TValue.W1CMask | TValue.W1SMask | TValue.Zeros)) | TValue.Ones;
+
+    /// <summary>Bits a clear sends: write-1-to-clear bits as given, write-1-to-set bits never.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ForClear<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
+        => (value.ToBits() & ~(TValue.W1SMask | TValue.Zeros)) | TValue.Ones;
+
+    /// <summary>Bits a set sends: write-1-to-set bits as given, write-1-to-clear bits never.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ForSet<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
+        => (value.ToBits() & ~(TValue.W1CMask | TValue.Zeros)) | TValue.Ones;
+}
