@@ -15,7 +15,7 @@ internal sealed class FileValidator
     public const int MaxInstances = 1 << 20;
 
     /// <summary>Members every generated value struct has; fields may not take these names.</summary>
-    internal static readonly string[] ValueMembers = { "Bits", "Reset", "Value", "Count", "Format", "Equals", "GetHashCode", "ToString", "GetType" };
+    internal static readonly string[] ValueMembers = { "Bits", "Reset", "Value", "Equals", "GetHashCode", "ToString", "GetType" };
     /// <summary>Members every generated block struct has.</summary>
     internal static readonly string[] BlockMembers = { "Io", "Equals", "GetHashCode", "ToString", "GetType" };
 
