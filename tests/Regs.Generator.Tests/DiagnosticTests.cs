@@ -1,0 +1,112 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Regs.Generator.Tests;
+
+/// <summary>One case per diagnostic: its ID at the exact line and column.</summary>
+[Trait("Category", "Generator")]
+public sealed class DiagnosticTests
+{
+    private const string Head = "namespace: T\nblocks:\n  - name: B\n    registers:\n";
+
+    /// <summary>Each case marks with ⟪ the exact place its diagnostic must point at.</summary>
+    public static TheoryData<string, string> Cases => new()
+    {
+        // YAML syntax: an unclosed flow mapping (reported where the parser gives up).
+        { "namespace: T\nblocks: [ { name: B\n⟪", "REGS001" },
+        // Unknown key (a typo).
+        { Head + "      - { name: R, ⟪ofset: 4 }\n", "REGS002" },
+        // Wrong value type.
+        { Head + "      - { name: R, offset: ⟪four }\n", "REGS003" },
+        // Missing required key: the mapping that lacks it.
+        { Head + "      - ⟪{ name: R }\n", "REGS004" },
+        // Duplicate register name: the second one.
+        { Head + "      - { name: R, offset: 0 }\n      - { name: ⟪R, offset: 4 }\n", "REGS005" },
+        // A C# keyword as a name.
+        { Head + "      - { name: ⟪class, offset: 0 }\n", "REGS006" },
+        // Overlapping fields: the later field's bits.
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bits: \"3:0\" }, { name: C, bits: ⟪\"4:2\" } ] }\n", "REGS007" },
+        // Field outside the register width.
+        { Head + "      - { name: R, offset: 0, width: 8, fields: [ { name: A, bit: ⟪8 } ] }\n", "REGS008" },
+        // Overlapping registers: the later register's name.
+        { Head + "      - { name: R, offset: 0 }\n      - { name: ⟪S, offset: 2, width: 16 }\n", "REGS009" },
+        // Reset value too wide.
+        { Head + "      - { name: R, offset: 0, width: 8, reset: ⟪0x100 }\n", "REGS010" },
+        // Array stride smaller than the element.
+        { Head + "      - { name: R, offset: 0, array: ⟪{ count: 4, stride: 2 } }\n", "REGS011" },
+        // A writable field in a read-only register.
+        { Head + "      - { name: R, offset: 0, access: ro, fields: [ { name: A, bit: 0, access: ⟪rw } ] }\n", "REGS012" },
+        // Unknown enum.
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bits: \"1:0\", enum: ⟪Nope } ] }\n", "REGS013" },
+        // Invalid width value.
+        { Head + "      - { name: R, offset: 0, width: ⟪12 }\n", "REGS014" },
+        // Duplicate key.
+        { Head + "      - { name: R, offset: 0, ⟪offset: 4 }\n", "REGS015" },
+        // Anchors and aliases (the way to a billion-laughs expansion).
+        { "namespace: T\nx: ⟪&a [1]\n", "REGS016" },
+        // A field named like a generated member.
+        { Head + "      - { name: R, offset: 0, fields: [ { name: ⟪Bits, bit: 0 } ] }\n", "REGS017" },
+        // A huge array count.
+        { Head + "      - { name: R, offset: 0, array: ⟪{ count: 1000000000, stride: 4 } }\n", "REGS018" },
+        // Numbers beyond 64 bits.
+        { Head + "      - { name: R, offset: ⟪0x1_0000_0000_0000_0000 }\n", "REGS018" },
+        // A field with both 'bit' and 'bits'.
+        { Head + "      - { name: R, offset: 0, fields: [ ⟪{ name: A, bit: 0, bits: \"1:0\" } ] }\n", "REGS019" },
+        // 'requires' without a features set.
+        { Head + "      - { name: R, offset: 0, requires: ⟪MAC }\n", "REGS019" },
+        // An enum (defined elsewhere in the file) with a value that does not fit the field it types.
+        { "namespace: T\nenums:\n  - { name: E, values: [ { name: X, value: 7 } ] }\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, fields: [ { name: A, bits: \"1:0\", enum: ⟪E } ] }\n", "REGS010" },
+        // A window whose selector does not exist.
+        { Head + "      - { name: R, offset: 0, window: { select: ⟪Sel, width: 64 } }\n", "REGS013" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ReportsAtTheExactLocation(string marked, string id)
+    {
+        int at = marked.IndexOf('⟪');
+        string yaml = marked.Remove(at, 1);
+        int line = yaml.Take(at).Count(c => c == '\n');
+        int column = at - (yaml.LastIndexOf('\n', System.Math.Max(0, at - 1)) + 1);
+        if (at > 0 && yaml[at - 1] == '\n') column = 0;
+
+        var result = GeneratorHarness.Run(yaml);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics.Where(x => x.Id == id));
+        FileLinePositionSpan span = d.Location.GetLineSpan();
+        Assert.Equal("/src/test.regs.yaml", span.Path);
+        Assert.Equal((line + 1, column + 1), (span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
+        Assert.Equal(at, d.Location.SourceSpan.Start);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        // A broken file never yields half-generated code, and the compiler sees no C# errors from it.
+        Assert.Empty(result.Sources);
+        Assert.DoesNotContain(result.CompileDiagnostics, x => x.Id.StartsWith("CS"));
+    }
+
+    [Fact]
+    public void TypoSuggestsTheIntendedKey()
+    {
+        var d = GeneratorHarness.Run(Head + "      - { name: R, ofset: 4 }\n").GeneratorDiagnostics.First(x => x.Id == "REGS002");
+        Assert.Contains("did you mean 'offset'", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\t\t: : :")]
+    [InlineData("- just\n- a list\n")]
+    [InlineData("namespace: T\nblocks: 5\n")]
+    [InlineData("namespace: T\nblocks:\n  - 7\n")]
+    [InlineData("namespace: T\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, fields: 3 }\n")]
+    [InlineData("namespace: T\nlayouts:\n  - { name: L, members: [ { name: a, after: nowhere, width: 16 } ] }\n")]
+    [InlineData("namespace: T\n---\nnamespace: U\n")]
+    [InlineData("{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{")]
+    [InlineData("namespace: T\nflags:\n  - { name: F, extends: F, bits: [] }\n")]
+    public void HostileInputNeverCrashesTheGenerator(string yaml)
+    {
+        var result = GeneratorHarness.Run(yaml); // throws if the generator threw
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "CS8785");
+        Assert.All(result.GeneratorDiagnostics, d => Assert.StartsWith("REGS", d.Id));
+        if (yaml.Length > 0) Assert.NotEmpty(result.GeneratorDiagnostics);
+        Assert.DoesNotContain(result.CompileDiagnostics, x => x.Id.StartsWith("CS"));
+    }
+}
