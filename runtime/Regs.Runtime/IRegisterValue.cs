@@ -2,20 +2,21 @@ namespace Regs.Runtime;
 
 /// <summary>
 /// A register's value: the raw bits plus, as static constants the JIT folds, the facts the
-/// generic handles need to access it correctly. Implemented by every generated register struct.
+/// generic handles need to access it correctly. Implemented by every generated register struct;
+/// the masks default to 0 and are generated only where a register has such bits.
 /// </summary>
 public interface IRegisterValue<TSelf> where TSelf : struct, IRegisterValue<TSelf>
 {
     /// <summary>Width and access order, see <see cref="RegisterFormat"/>.</summary>
     static abstract int Format { get; }
     /// <summary>Bits that are write-1-to-clear: never written back by <c>Write</c>, only by <c>Clear</c>.</summary>
-    static abstract ulong W1CMask { get; }
+    static virtual ulong W1CMask => 0;
     /// <summary>Bits that are write-1-to-set: never written back by <c>Write</c>, only by <c>Set</c>.</summary>
-    static abstract ulong W1SMask { get; }
+    static virtual ulong W1SMask => 0;
     /// <summary>Reserved bits forced to 0 on every write.</summary>
-    static abstract ulong Zeros { get; }
+    static virtual ulong Zeros => 0;
     /// <summary>Reserved bits forced to 1 on every write.</summary>
-    static abstract ulong Ones { get; }
+    static virtual ulong Ones => 0;
     /// <summary>Makes a value from raw bits.</summary>
     static abstract TSelf FromBits(ulong bits);
     /// <summary>The raw bits.</summary>

@@ -12,8 +12,6 @@ public struct U8 : IRegisterValue<U8>
     /// <summary>Makes a value.</summary>
     public U8(byte bits) { Bits = bits; }
     static int IRegisterValue<U8>.Format => 8;
-    static ulong IRegisterValue<U8>.W1CMask => 0; static ulong IRegisterValue<U8>.W1SMask => 0;
-    static ulong IRegisterValue<U8>.Zeros => 0; static ulong IRegisterValue<U8>.Ones => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] static U8 IRegisterValue<U8>.FromBits(ulong b) => new((byte)b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly ulong IRegisterValue<U8>.ToBits() => Bits;
     /// <summary>The number.</summary>
@@ -30,8 +28,6 @@ public struct U16 : IRegisterValue<U16>
     /// <summary>Makes a value.</summary>
     public U16(ushort bits) { Bits = bits; }
     static int IRegisterValue<U16>.Format => 16;
-    static ulong IRegisterValue<U16>.W1CMask => 0; static ulong IRegisterValue<U16>.W1SMask => 0;
-    static ulong IRegisterValue<U16>.Zeros => 0; static ulong IRegisterValue<U16>.Ones => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] static U16 IRegisterValue<U16>.FromBits(ulong b) => new((ushort)b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly ulong IRegisterValue<U16>.ToBits() => Bits;
     /// <summary>The number.</summary>
@@ -48,8 +44,6 @@ public struct U32 : IRegisterValue<U32>
     /// <summary>Makes a value.</summary>
     public U32(uint bits) { Bits = bits; }
     static int IRegisterValue<U32>.Format => 32;
-    static ulong IRegisterValue<U32>.W1CMask => 0; static ulong IRegisterValue<U32>.W1SMask => 0;
-    static ulong IRegisterValue<U32>.Zeros => 0; static ulong IRegisterValue<U32>.Ones => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] static U32 IRegisterValue<U32>.FromBits(ulong b) => new((uint)b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly ulong IRegisterValue<U32>.ToBits() => Bits;
     /// <summary>The number.</summary>
@@ -66,8 +60,6 @@ public struct U64 : IRegisterValue<U64>
     /// <summary>Makes a value.</summary>
     public U64(ulong bits) { Bits = bits; }
     static int IRegisterValue<U64>.Format => 64;
-    static ulong IRegisterValue<U64>.W1CMask => 0; static ulong IRegisterValue<U64>.W1SMask => 0;
-    static ulong IRegisterValue<U64>.Zeros => 0; static ulong IRegisterValue<U64>.Ones => 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] static U64 IRegisterValue<U64>.FromBits(ulong b) => new(b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly ulong IRegisterValue<U64>.ToBits() => Bits;
     /// <summary>The number.</summary>

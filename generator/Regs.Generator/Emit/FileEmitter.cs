@@ -14,13 +14,12 @@ internal static class FileEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591 // members without a 'doc:' in the YAML");
         w.Line("#pragma warning disable CS8981 // datasheet names in lower case (virtio's mac, status)");
-        w.Open($"namespace {f.Namespace}");
+        w.Line($"namespace {f.Namespace};");
         w.Line("using global::Regs.Runtime;");
         foreach (EnumDef e in f.Enums) EmitEnum(w, ctx, e);
         foreach (FlagsDef fl in f.Flags) EmitFlags(w, ctx, fl);
         foreach (BlockDef b in f.Blocks) BlockEmitter.Emit(w, ctx, b);
         foreach (LayoutDef l in f.Layouts) LayoutEmitter.Emit(w, ctx, l);
-        w.Close();
         return w.ToString();
     }
 

@@ -45,8 +45,10 @@ internal static class ValueEmitter
         }
         string i = $"IRegisterValue<{name}>";
         w.Line($"static int {i}.Format => {format};");
-        w.Line($"static ulong {i}.W1CMask => {EmitContext.Hex(w1c)}; static ulong {i}.W1SMask => {EmitContext.Hex(w1s)};");
-        w.Line($"static ulong {i}.Zeros => {EmitContext.Hex(zeros)}; static ulong {i}.Ones => {EmitContext.Hex(ones)};");
+        if (w1c != 0) w.Line($"static ulong {i}.W1CMask => {EmitContext.Hex(w1c)};");
+        if (w1s != 0) w.Line($"static ulong {i}.W1SMask => {EmitContext.Hex(w1s)};");
+        if (zeros != 0) w.Line($"static ulong {i}.Zeros => {EmitContext.Hex(zeros)};");
+        if (ones != 0) w.Line($"static ulong {i}.Ones => {EmitContext.Hex(ones)};");
         w.Line($"static {name} {i}.FromBits(ulong b) => new(({bits})b);");
         w.Line($"readonly ulong {i}.ToBits() => Bits;");
         EmitBody(w, ctx, name, width, r.Fields, r.Type, r.Access, settableAll: false);

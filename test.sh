@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The test command: installs what the suites need, builds everything (which generates and
+# compiles the accessors) with warnings as errors, and runs every test suite.
+# A missing prerequisite fails the run; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "test.sh: the .NET SDK 10 is required (dotnet not found on PATH)" >&2
+    exit 1
+fi
+sdk=$(dotnet --version)
+case "$sdk" in
+    10.*) ;;
+    *) echo "test.sh: .NET SDK 10 required, found $sdk" >&2; exit 1 ;;
+esac
+
+echo "== restore and build (generator runs inside the build)"
+dotnet build Regs.sln -c Release -warnaserror -nologo -v quiet
+
+echo "== tests"
+log=$(mktemp)
+set +e
+dotnet test Regs.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test assemblies.
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+    echo "test.sh: no test ran" >&2
+    status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
