@@ -39,22 +39,17 @@ public sealed class GoldenTests
         string[] Keys(JsonElement o) => o.GetProperty("properties").EnumerateObject().Select(p => p.Name).OrderBy(n => n).ToArray();
         string[] Sorted(string[] k) => k.OrderBy(n => n).ToArray();
         Assert.Equal(Sorted(LanguageKeys.File), Keys(doc.RootElement));
-        Assert.Equal(Sorted(LanguageKeys.Enum), Keys(defs.GetProperty("enum")));
-        Assert.Equal(Sorted(LanguageKeys.EnumValue), Keys(defs.GetProperty("enumValue")));
-        Assert.Equal(Sorted(LanguageKeys.Flags), Keys(defs.GetProperty("flags")));
-        Assert.Equal(Sorted(LanguageKeys.FlagBit), Keys(defs.GetProperty("flagBit")));
-        Assert.Equal(Sorted(LanguageKeys.Block), Keys(defs.GetProperty("block")));
-        Assert.Equal(Sorted(LanguageKeys.Constant), Keys(defs.GetProperty("constant")));
-        Assert.Equal(Sorted(LanguageKeys.Register), Keys(defs.GetProperty("register")));
-        Assert.Equal(Sorted(LanguageKeys.Field), Keys(defs.GetProperty("field")));
-        Assert.Equal(Sorted(LanguageKeys.Array), Keys(defs.GetProperty("array")));
-        Assert.Equal(Sorted(LanguageKeys.Window), Keys(defs.GetProperty("window")));
-        Assert.Equal(Sorted(LanguageKeys.Group), Keys(defs.GetProperty("group")));
-        Assert.Equal(Sorted(LanguageKeys.Port), Keys(defs.GetProperty("port")));
         Assert.Equal(Sorted(LanguageKeys.Opcode), Keys(defs.GetProperty("port").GetProperty("properties").GetProperty("opcode")));
-        Assert.Equal(Sorted(LanguageKeys.Layout), Keys(defs.GetProperty("layout")));
-        Assert.Equal(Sorted(LanguageKeys.View), Keys(defs.GetProperty("view")));
-        Assert.Equal(Sorted(LanguageKeys.Member), Keys(defs.GetProperty("member")));
+        var kinds = new (string Def, string[] Keys)[]
+        {
+            ("enum", LanguageKeys.Enum), ("enumValue", LanguageKeys.EnumValue), ("flags", LanguageKeys.Flags),
+            ("flagBit", LanguageKeys.FlagBit), ("block", LanguageKeys.Block), ("constant", LanguageKeys.Constant),
+            ("register", LanguageKeys.Register), ("field", LanguageKeys.Field), ("array", LanguageKeys.Array),
+            ("window", LanguageKeys.Window), ("group", LanguageKeys.Group), ("port", LanguageKeys.Port),
+            ("layout", LanguageKeys.Layout), ("view", LanguageKeys.View), ("member", LanguageKeys.Member),
+        };
+        foreach (var (def, keys) in kinds)
+            Assert.True(Sorted(keys).SequenceEqual(Keys(defs.GetProperty(def))), $"schema '{def}' differs from LanguageKeys");
     }
 
     [Fact]
