@@ -115,8 +115,8 @@ internal static class LayoutEmitter
             w.Line($"{at}{off})] private volatile uint {n}0; {at}{m.Offset + 4})] private volatile uint {n}1;");
             load = big ? $"ByteOrder.Swap64({n}0 | (ulong){n}1 << 32)" : $"({n}0 | (ulong){n}1 << 32)";
             store = big
-                ? $"{{ ulong v = ByteOrder.Swap64(__v); {n}0 = (uint)v; {n}1 = (uint)(v >> 32); }}"
-                : $"{{ {n}0 = (uint)__v; {n}1 = (uint)(__v >> 32); }}";
+                ? $"__v = ByteOrder.Swap64(__v); {n}0 = (uint)__v; {n}1 = (uint)(__v >> 32);"
+                : $"{n}0 = (uint)__v; {n}1 = (uint)(__v >> 32);";
         }
         else
         {
@@ -129,7 +129,7 @@ internal static class LayoutEmitter
         string get = valueType != null ? $"new({load})" : enumCast != null ? $"{enumCast}{load}" : load;
         string conv = valueType != null ? "value.Bits" : enumCast != null ? $"({raw})value" : "value";
         w.Doc(ctx.DocText(m.N));
-        w.Line($"public {type} {m.N.Name} {{ readonly get => {get}; set {{ {raw} __v = {conv}; {store.TrimEnd(';')}; }} }}".Replace("; }; }", "; } }"));
+        w.Line($"public {type} {m.N.Name} {{ readonly get => {get}; set {{ {raw} __v = {conv}; {store} }} }}");
     }
 
     private static void EmitArrayAccessor(CodeWriter w, EmitContext ctx, string owner, MemberDef m, MemberDef? queue)

@@ -252,8 +252,6 @@ internal sealed class FileValidator
         foreach (PortSetting s in p.Set)
             if (Field(s.Field, false) is FieldDef f && !Fits(s.Value, f.Width))
                 Report(Diagnostics.ValueTooLarge(_path, s.Field.Loc, $"value for '{f.N.Name}'", s.Value, f.Width));
-        if (p.ReadOp == null && p.Opcode != null && p.WriteOp != null && p.Start == null)
-            { /* write-only port: reads report DeviceError at run time; nothing to check */ }
     }
 
     /// <summary>Addresses one register instance spans: bytes, or one register number in an indirect space.</summary>

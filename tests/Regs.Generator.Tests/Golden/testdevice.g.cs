@@ -329,7 +329,7 @@ public readonly partial struct DevConfig<TAccess> where TAccess : struct, IRegis
 public partial struct Desc
 {
     [global::System.Runtime.InteropServices.FieldOffset(0)] private volatile uint __addr0; [global::System.Runtime.InteropServices.FieldOffset(4)] private volatile uint __addr1;
-    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; { __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } } }
+    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } }
     [global::System.Runtime.InteropServices.FieldOffset(8)] public volatile uint len;
     [global::System.Runtime.InteropServices.FieldOffset(12)] private volatile ushort __flags;
     public Irq flags { readonly get => (Irq)__flags; set { ushort __v = (ushort)value; __flags = __v; } }
@@ -374,9 +374,9 @@ public partial struct RxDesc
     public partial struct ReadView
     {
         [global::System.Runtime.InteropServices.FieldOffset(0)] private volatile uint __Packet0; [global::System.Runtime.InteropServices.FieldOffset(4)] private volatile uint __Packet1;
-        public ulong Packet { readonly get => (__Packet0 | (ulong)__Packet1 << 32); set { ulong __v = value; { __Packet0 = (uint)__v; __Packet1 = (uint)(__v >> 32); } } }
+        public ulong Packet { readonly get => (__Packet0 | (ulong)__Packet1 << 32); set { ulong __v = value; __Packet0 = (uint)__v; __Packet1 = (uint)(__v >> 32); } }
         [global::System.Runtime.InteropServices.FieldOffset(8)] private volatile uint __Header0; [global::System.Runtime.InteropServices.FieldOffset(12)] private volatile uint __Header1;
-        public ulong Header { readonly get => (__Header0 | (ulong)__Header1 << 32); set { ulong __v = value; { __Header0 = (uint)__v; __Header1 = (uint)(__v >> 32); } } }
+        public ulong Header { readonly get => (__Header0 | (ulong)__Header1 << 32); set { ulong __v = value; __Header0 = (uint)__v; __Header1 = (uint)(__v >> 32); } }
     }
 
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]

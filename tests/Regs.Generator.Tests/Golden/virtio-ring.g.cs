@@ -67,7 +67,7 @@ public partial struct VirtqDesc
 {
     [global::System.Runtime.InteropServices.FieldOffset(0)] private volatile uint __addr0; [global::System.Runtime.InteropServices.FieldOffset(4)] private volatile uint __addr1;
     /// <summary>Guest-physical buffer address (virtio 1.2 2.7.5).</summary>
-    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; { __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } } }
+    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } }
     /// <summary>Buffer length in bytes (for INDIRECT, the table length) (virtio 1.2 2.7.5).</summary>
     [global::System.Runtime.InteropServices.FieldOffset(8)] public volatile uint len;
     /// <summary>Descriptor flags (virtio 1.2 2.7.5).</summary>
@@ -124,7 +124,7 @@ public partial struct PvirtqDesc
 {
     [global::System.Runtime.InteropServices.FieldOffset(0)] private volatile uint __addr0; [global::System.Runtime.InteropServices.FieldOffset(4)] private volatile uint __addr1;
     /// <summary>Guest-physical buffer address (virtio 1.2 2.8).</summary>
-    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; { __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } } }
+    public ulong addr { readonly get => (__addr0 | (ulong)__addr1 << 32); set { ulong __v = value; __addr0 = (uint)__v; __addr1 = (uint)(__v >> 32); } }
     /// <summary>Buffer length; in a used descriptor the bytes written (virtio 1.2 2.8).</summary>
     [global::System.Runtime.InteropServices.FieldOffset(8)] public volatile uint len;
     /// <summary>Buffer ID (virtio 1.2 2.8).</summary>
