@@ -73,11 +73,12 @@ public sealed class RegsGenerator : IIncrementalGenerator
         string hint = HintName(parsed.Path, parsed.Model?.Namespace);
         if (parsed.Model == null || parsed.Diagnostics.Count > 0)
             return new GeneratedFile(parsed.Path, hint, null, parsed.Diagnostics);
-        EquatableArray<RegsDiagnostic> references = RegsLanguage.CheckReferences(parsed.Model, symbols);
+        var (references, dependenciesClean) = RegsLanguage.CheckReferences(parsed.Model, symbols);
         if (references.Count > 0)
             return new GeneratedFile(parsed.Path, hint, null, references);
-        if (!DependenciesClean(parsed.Model, symbols))
-            return new GeneratedFile(parsed.Path, hint, null, EquatableArray<RegsDiagnostic>.Empty); // the broken file reports it
+        // Code naming a type from a file with errors would not compile: emit nothing and let that file's diagnostics speak.
+        if (!dependenciesClean)
+            return new GeneratedFile(parsed.Path, hint, null, EquatableArray<RegsDiagnostic>.Empty);
         if (!hasRuntime)
             return new GeneratedFile(parsed.Path, hint, null, new[] { new RegsDiagnostic(MissingRuntimeId,
                 "generated register accessors need the Regs.Runtime library; add a reference to it (package or project)", parsed.Path, default) }.ToEquatableArray());
@@ -86,36 +87,6 @@ public sealed class RegsGenerator : IIncrementalGenerator
     }
 
     public const string MissingRuntimeId = "REGS020";
-
-    /// <summary>Code that names a type from a file with errors would not compile: emit nothing and let that file's diagnostics speak.</summary>
-    private static bool DependenciesClean(FileModel f, SymbolTable symbols)
-    {
-        foreach (string name in References(f))
-            if (symbols.Lookup(name, f) is TypeSymbol s && !s.Clean) return false;
-        return true;
-    }
-
-    private static IEnumerable<string> References(FileModel f)
-    {
-        foreach (FlagsDef fl in f.Flags) if (fl.Extends is Ref r) yield return r.Name;
-        foreach (BlockDef b in f.Blocks)
-        {
-            if (b.Features is Ref feat) yield return feat.Name;
-            foreach (PortDef p in b.Ports) yield return p.Space.Name;
-            foreach (RegisterDef reg in b.Registers.Concat(b.Groups.SelectMany(g => g.Registers)))
-            {
-                if (reg.Type is Ref t) yield return t.Name;
-                foreach (FieldDef fd in reg.Fields) { if (fd.Enum is Ref e) yield return e.Name; if (fd.Flags is Ref x) yield return x.Name; }
-            }
-        }
-        foreach (LayoutDef l in f.Layouts)
-            foreach (MemberDef m in l.Members.Concat(l.Views.SelectMany(v => v.Members)))
-            {
-                if (m.Type is Ref t) yield return t.Name;
-                if (m.Element is Ref e) yield return e.Name;
-                foreach (FieldDef fd in m.Fields) { if (fd.Enum is Ref en) yield return en.Name; if (fd.Flags is Ref x) yield return x.Name; }
-            }
-    }
 
     private static string HintName(string path, string? ns)
     {

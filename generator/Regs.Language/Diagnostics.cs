@@ -75,6 +75,10 @@ public static class Diagnostics
         => D(RegisterOverlapId, path, loc, $"'{a}' overlaps '{b}' at offset 0x{at:X}; move one, or declare 'alias_of: {b}' if both name the same address");
     public static RegsDiagnostic ValueTooLarge(string path, Loc loc, string what, ulong value, int bits)
         => D(ValueTooLargeId, path, loc, $"{what} 0x{value:X} does not fit in {bits} bits");
+    public static RegsDiagnostic MemberBeyondSize(string path, Loc loc, string member, ulong end, ulong size)
+        => D(ValueTooLargeId, path, loc, $"member '{member}' ends at byte {end}, beyond the layout's size {size}");
+    public static RegsDiagnostic MemberOverlap(string path, Loc loc, string member, ulong at, string other)
+        => D(RegisterOverlapId, path, loc, $"member '{member}' overlaps '{other}' at byte {at}; move one, or put alternative formats in separate 'views'");
     public static RegsDiagnostic StrideTooSmall(string path, Loc loc, string name, ulong stride, int bytes)
         => D(StrideTooSmallId, path, loc, $"array '{name}' has stride {stride} but each element is {bytes} bytes; elements would overlap");
     public static RegsDiagnostic AccessConflict(string path, Loc loc, string message) => D(AccessConflictId, path, loc, message);

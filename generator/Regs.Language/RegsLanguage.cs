@@ -29,12 +29,15 @@ public static class RegsLanguage
     /// <summary>Largest file accepted (characters): far beyond any real device, small enough to bound time and memory.</summary>
     public const int MaxFileChars = 8 * 1024 * 1024;
 
-    /// <summary>Checks references across files: what each file uses must be defined somewhere visible to it.</summary>
-    public static EquatableArray<RegsDiagnostic> CheckReferences(FileModel model, SymbolTable symbols)
+    /// <summary>
+    /// Checks references across files: what each file uses must be defined somewhere visible to it.
+    /// <c>DependenciesClean</c> is false when a reference lands in a file that has errors of its own.
+    /// </summary>
+    public static (EquatableArray<RegsDiagnostic> Diagnostics, bool DependenciesClean) CheckReferences(FileModel model, SymbolTable symbols)
     {
         var diagnostics = new List<RegsDiagnostic>();
-        ReferenceValidator.Validate(model, symbols, diagnostics);
-        return diagnostics.ToEquatableArray();
+        bool clean = ReferenceValidator.Validate(model, symbols, diagnostics);
+        return (diagnostics.ToEquatableArray(), clean);
     }
 
     /// <summary>Everything: parse each file, build the symbol table, check references. For the command-line tool and tests.</summary>
@@ -55,7 +58,7 @@ public static class RegsLanguage
         }
         SymbolTable symbols = SymbolTable.Build(models, clean);
         foreach (FileModel model in models)
-            all.AddRange(CheckReferences(model, symbols));
+            all.AddRange(CheckReferences(model, symbols).Diagnostics);
         return (models, all);
     }
 }

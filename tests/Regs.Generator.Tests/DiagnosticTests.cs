@@ -109,4 +109,16 @@ public sealed class DiagnosticTests
         if (yaml.Length > 0) Assert.NotEmpty(result.GeneratorDiagnostics);
         Assert.DoesNotContain(result.CompileDiagnostics, x => x.Id.StartsWith("CS"));
     }
+
+    [Fact]
+    public void FileUsingATypeFromABrokenFileEmitsNothingAndOnlyTheBrokenFileReports()
+    {
+        const string broken = "namespace: T\nflags:\n  - { name: F, width: 8, bits: [ { name: X, bit: 9 } ] }\n";
+        const string user = "namespace: T\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, type: F }\n";
+        var result = GeneratorHarness.Run(("/src/a.regs.yaml", broken), ("/src/b.regs.yaml", user));
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("/src/a.regs.yaml", d.Location.GetLineSpan().Path);
+        Assert.Empty(result.Sources);
+        Assert.DoesNotContain(result.CompileDiagnostics, x => x.Id.StartsWith("CS"));
+    }
 }

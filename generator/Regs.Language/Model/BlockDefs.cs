@@ -65,7 +65,7 @@ public sealed record ArrayDef(Loc Loc, ulong Stride, EquatableArray<ArrayRange> 
     }
 }
 
-public readonly record struct ArrayRange(ulong Count, ulong Offset);
+public sealed record ArrayRange(ulong Count, ulong Offset);
 
 public sealed record WindowDef(Ref Select, int Width, Loc Loc);
 

@@ -30,9 +30,7 @@ internal sealed class MapReader
     }
 
     public Loc Loc => _map.Loc;
-    public string Where => _where;
     public string Path => _path;
-    public List<RegsDiagnostic> Diagnostics => _diagnostics;
 
     public void Report(RegsDiagnostic d) => _diagnostics.Add(d);
 

@@ -141,8 +141,8 @@ internal static class ModelReader
             {
                 ulong? count = x.Number("count", out _, required: true);
                 ulong? offset = x.Number("offset", out _, required: true);
-                return count == null || offset == null ? null : new RangeBox(new ArrayRange(count.Value, offset.Value));
-            }).ConvertAll(b => b.Range));
+                return count == null || offset == null ? null : new ArrayRange(count.Value, offset.Value);
+            }));
         }
         else
         {
@@ -151,8 +151,6 @@ internal static class ModelReader
         }
         return stride == null || ranges.Count == 0 ? null : new ArrayDef(a.Loc, stride.Value, ranges.ToEquatableArray());
     }
-
-    private sealed record RangeBox(ArrayRange Range);
 
     private static FieldDef? ReadField(MapReader r)
     {

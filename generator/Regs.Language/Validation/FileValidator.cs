@@ -375,8 +375,7 @@ internal sealed class FileValidator
                 if (m.Element != null) continue; // size known only with the symbol table
                 ulong end = off + (ulong)m.Width / 8 * (m.CountKind == CountKind.Fixed ? m.Count : 1);
                 if (l.Size is ulong size && end > size)
-                    Report(Diagnostics.ValueTooLarge(_path, m.N.Loc, $"end of member '{m.N.Name}' (byte offset)", end, 0) with
-                    { Message = $"member '{m.N.Name}' ends at byte {end}, beyond the layout's size {size}" });
+                    Report(Diagnostics.MemberBeyondSize(_path, m.N.Loc, m.N.Name, end, size));
                 if (off % (ulong)(m.Width / 8) != 0)
                     Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' at offset {off} is not aligned to its {m.Width / 8}-byte width"));
                 spans.Add((off, end, m));
@@ -385,8 +384,7 @@ internal sealed class FileValidator
         spans.Sort((a, b) => a.Start.CompareTo(b.Start));
         for (int i = 1; i < spans.Count; i++)
             if (spans[i].Start < spans[i - 1].End)
-                Report(Diagnostics.RegisterOverlap(_path, spans[i].M.N.Loc, spans[i].M.N.Name, spans[i].Start, spans[i - 1].M.N.Name) with
-                { Message = $"member '{spans[i].M.N.Name}' overlaps '{spans[i - 1].M.N.Name}' at byte {spans[i].Start}; move one, or put alternative formats in separate 'views'" });
+                Report(Diagnostics.MemberOverlap(_path, spans[i].M.N.Loc, spans[i].M.N.Name, spans[i].Start, spans[i - 1].M.N.Name));
     }
 
     internal static bool Fits(ulong value, int bits) => bits >= 64 || value >> bits == 0;

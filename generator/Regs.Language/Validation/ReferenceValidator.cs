@@ -15,14 +15,18 @@ internal sealed class ReferenceValidator
 
     private ReferenceValidator(FileModel file, SymbolTable symbols, List<RegsDiagnostic> d) { _file = file; _symbols = symbols; _d = d; }
 
-    public static void Validate(FileModel file, SymbolTable symbols, List<RegsDiagnostic> diagnostics)
+    /// <summary>Checks every reference; true if all of them resolve to files without errors.</summary>
+    public static bool Validate(FileModel file, SymbolTable symbols, List<RegsDiagnostic> diagnostics)
     {
         var v = new ReferenceValidator(file, symbols, diagnostics);
         v.CheckImportsAndDuplicates();
         foreach (FlagsDef f in file.Flags) v.CheckExtends(f);
         foreach (BlockDef b in file.Blocks) v.CheckBlock(b);
         foreach (LayoutDef l in file.Layouts) v.CheckLayout(l);
+        return v._dependenciesClean;
     }
+
+    private bool _dependenciesClean = true;
 
     private string Where => _file.Imports.Count == 0
         ? $"in namespace {_file.Namespace} (add its namespace to 'imports:' if it is defined elsewhere)"
@@ -37,6 +41,7 @@ internal sealed class ReferenceValidator
                 s == null ? Where : $"(it is a {s.Kind.ToString().ToLowerInvariant()}, defined in {s.Path})"));
             return null;
         }
+        if (!s.Clean) _dependenciesClean = false;
         return s;
     }
 
