@@ -4,9 +4,10 @@ namespace Regs.Runtime;
 
 /// <summary>
 /// The raw-pointer backend: registers mapped at a CPU address (bare metal, an mmapped BAR).
-/// Every access is one volatile load or store.
+/// Every access is one volatile load or store; waits use the platform's clock.
 /// </summary>
-public readonly unsafe struct MmioPointer : IRegisterAccess<MmioPointer>
+/// <typeparam name="TClock">The platform's time source, for <see cref="Delay"/>.</typeparam>
+public readonly unsafe struct MmioPointer<TClock> : IRegisterAccess<MmioPointer<TClock>> where TClock : struct, IClock
 {
     private readonly byte* _base;
 
@@ -29,23 +30,12 @@ public readonly unsafe struct MmioPointer : IRegisterAccess<MmioPointer>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Write32(nuint offset, uint value) => ((Volatile32*)(_base + offset))->Value = value;
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public MmioPointer At(nuint offset) => new(_base + offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public MmioPointer<TClock> At(nuint offset) => new(_base + offset);
 
-    /// <summary>
-    /// Busy-waits by re-reading nothing: a raw pointer knows no clock. Platforms with a clock
-    /// (bare metal's timer, Linux's monotonic clock) use their own backend types for timed waits;
-    /// here each microsecond is a bounded spin so polls stay bounded.
-    /// </summary>
+    /// <summary>Spins on the platform clock until <paramref name="microseconds"/> have passed.</summary>
     public void Delay(uint microseconds)
     {
-        for (uint i = 0; i < microseconds * 64u; i++)
-            Spin.Once();
+        ulong until = TClock.NowMicroseconds() + microseconds;
+        while (TClock.NowMicroseconds() < until) { }
     }
-}
-
-/// <summary>A pause that the compiler cannot remove.</summary>
-internal static class Spin
-{
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void Once() { }
 }

@@ -1,0 +1,22 @@
+namespace Regs.Nic;
+
+/// <summary>Counters since initialisation, kept by the driver (and by the device where it counts).</summary>
+public struct NicStats
+{
+    /// <summary>Frames handed to the device and completed.</summary>
+    public ulong TxFrames;
+    /// <summary>Bytes of those frames.</summary>
+    public ulong TxBytes;
+    /// <summary>Frames received and returned to the application.</summary>
+    public ulong RxFrames;
+    /// <summary>Bytes of those frames.</summary>
+    public ulong RxBytes;
+    /// <summary>Frames the device dropped for lack of buffers (where the device counts them).</summary>
+    public ulong RxMissed;
+    /// <summary>Device completions refused because they could not be true (ids, lengths, indices out of range).</summary>
+    public ulong ProtocolErrors;
+    /// <summary>Link changes seen.</summary>
+    public ulong LinkChanges;
+    /// <summary>Interrupts taken in interrupt mode.</summary>
+    public ulong Interrupts;
+}

@@ -1,0 +1,42 @@
+namespace Regs.Runtime.Pci;
+
+/// <summary>
+/// Helpers over a function's configuration space: enabling DMA and walking the capability list
+/// (PCI Local Bus 3.0 sections 6.2.2 and 6.7). Every loop is bounded by the 256-byte space, so a
+/// corrupt list cannot hang the caller.
+/// </summary>
+public static class PciFunction
+{
+    /// <summary>Capabilities live in the first 256 bytes, 4-byte aligned, after the 64-byte header: at most 48.</summary>
+    public const int MaxCapabilities = 48;
+
+    /// <summary>Sets Memory Space and Bus Master so the function answers MMIO and may DMA.</summary>
+    public static void EnableMemoryAndBusMaster<TAccess>(TAccess config) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        var header = new PciConfig<TAccess>(config);
+        var command = header.Command.Read();
+        command.MemorySpace = true;
+        command.BusMaster = true;
+        header.Command.Write(command);
+    }
+
+    /// <summary>
+    /// The offset of the capability with <paramref name="id"/> after <paramref name="after"/>
+    /// (0 to start at the head of the list), or 0 when there is none.
+    /// </summary>
+    public static uint FindCapability<TAccess>(TAccess config, uint id, uint after = 0) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        var header = new PciConfig<TAccess>(config);
+        if (!header.Status.Read().CapabilitiesList) return 0;
+        uint at = after == 0 ? header.CapabilitiesPointer.Read() & 0xFCu : Next(config, after);
+        for (int i = 0; i < MaxCapabilities && at >= 0x40; i++)
+        {
+            if (new PciCapability<TAccess>(config.At(at)).CapabilityID.Read() == id) return at;
+            at = Next(config, at);
+        }
+        return 0;
+    }
+
+    private static uint Next<TAccess>(TAccess config, uint at) where TAccess : struct, IRegisterAccess<TAccess>
+        => new PciCapability<TAccess>(config.At(at)).Next.Read() & 0xFCu;
+}
