@@ -27,9 +27,29 @@ public sealed class ModelNetwork
         get { lock (Lock) return _capture.ToArray(); }
     }
 
+    // Frames in flight. A model transmits from inside a register write; delivering there would
+    // re-enter models mid-update (a gateway answering at once, a peer replying), so frames wait
+    // here, like on a wire, until the register access that sent them has finished.
+    private readonly Queue<(DeviceModel To, byte[] Frame)> _inFlight = new();
+    private bool _draining;
+
     internal void Transmit(DeviceModel from, ReadOnlySpan<byte> frame)
     {
-        _capture.Add((from, frame.ToArray()));
-        if (from.LinkUp && _peers.TryGetValue(from, out var to) && to.LinkUp) to.Deliver(frame);
+        byte[] copy = frame.ToArray();
+        _capture.Add((from, copy));
+        if (from.LinkUp && _peers.TryGetValue(from, out var to)) _inFlight.Enqueue((to, copy));
+    }
+
+    /// <summary>Delivers the frames in flight, including answers they provoke; called under <see cref="Lock"/> after every register access.</summary>
+    internal void Drain()
+    {
+        if (_draining) return;
+        _draining = true;
+        try
+        {
+            while (_inFlight.TryDequeue(out var next))
+                if (next.To.LinkUp) next.To.Deliver(next.Frame);
+        }
+        finally { _draining = false; }
     }
 }

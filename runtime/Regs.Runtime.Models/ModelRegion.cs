@@ -27,14 +27,23 @@ public abstract class ModelRegion
     public uint Read(nuint offset, int size)
     {
         Interlocked.Increment(ref _reads);
-        lock (Device.Network.Lock) return OnRead(offset, size);
+        lock (Device.Network.Lock)
+        {
+            uint value = OnRead(offset, size);
+            Device.Network.Drain();
+            return value;
+        }
     }
 
     /// <summary>A bus write of <paramref name="size"/> (1, 2 or 4) bytes.</summary>
     public void Write(nuint offset, int size, uint value)
     {
         Interlocked.Increment(ref _writes);
-        lock (Device.Network.Lock) OnWrite(offset, size, value);
+        lock (Device.Network.Lock)
+        {
+            OnWrite(offset, size, value);
+            Device.Network.Drain();
+        }
     }
 
     /// <summary>The device's answer to a read; unimplemented registers read 0.</summary>

@@ -1,0 +1,77 @@
+using Regs.Nic;
+using Regs.Runtime;
+using Regs.Virtio;
+
+namespace Regs.Drivers.Virtio;
+
+/// <summary>
+/// The legacy virtio-mmio transport, Version 1 (virtio 1.2 section 4.2.4): page-numbered queues
+/// in one contiguous area, no FEATURES_OK step and no configuration generation.
+/// </summary>
+public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
+{
+    /// <summary>The page size told to the device; queue areas are numbered in these pages.</summary>
+    public const uint PageSize = 4096;
+
+    private readonly VirtioMmioLegacy<TAccess> _regs;
+
+    private VirtioMmioLegacyTransport(TAccess registers) { _regs = new VirtioMmioLegacy<TAccess>(registers); }
+
+    /// <summary>Opens the transport at <paramref name="registers"/> if it holds a legacy device of <paramref name="type"/>.</summary>
+    public static NicStatus TryOpen(TAccess registers, VirtioDeviceType type, out VirtioMmioLegacyTransport<TAccess> transport)
+    {
+        transport = new VirtioMmioLegacyTransport<TAccess>(registers);
+        var regs = transport._regs;
+        if (regs.MagicValue.Read() != VirtioMmioLegacy.ExpectedMagic) return NicStatus.NotFound;
+        if (regs.Version.Read() != VirtioMmioLegacy.LegacyVersion) return NicStatus.Unsupported;
+        if (regs.DeviceID.Read().Value != type) return NicStatus.NotFound;
+        return NicStatus.Ok;
+    }
+
+    /// <inheritdoc/>
+    public bool Modern => false;
+    /// <inheritdoc/>
+    public TAccess DeviceConfig => _regs.Io.At(VirtioMmioLegacy.ConfigOffset);
+    /// <summary>Legacy devices have no generation counter (4.2.4): a constant makes one read a consistent snapshot.</summary>
+    public uint ReadGeneration() => 0;
+    /// <inheritdoc/>
+    public DeviceStatus ReadStatus() => _regs.Status.Read().Value;
+    /// <inheritdoc/>
+    public void WriteStatus(DeviceStatus status) => _regs.Status.Write(status);
+    /// <inheritdoc/>
+    public ulong ReadDeviceFeatures() => _regs.HostFeatures.Read();
+    /// <inheritdoc/>
+    public void WriteDriverFeatures(ulong features) => _regs.GuestFeatures.Write(features);
+    /// <inheritdoc/>
+    public uint QueueSizeMax(uint queue) => _regs.Queue(queue).QueueNumMax.Read();
+
+    /// <inheritdoc/>
+    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, out uint notifyOffset)
+    {
+        notifyOffset = 0;
+        // 4.2.4.3 and 2.7 (legacy interfaces): one area from a page boundary, the available ring
+        // right after the descriptors and the used ring at the next PageSize boundary.
+        if (descriptors % PageSize != 0 || driverArea != descriptors + 16ul * size) return false;
+        ulong expectedUsed = (driverArea + 6 + 2ul * size + PageSize - 1) & ~(ulong)(PageSize - 1);
+        if (deviceArea != expectedUsed || descriptors / PageSize > uint.MaxValue) return false;
+        _regs.GuestPageSize.Write(PageSize);
+        var q = _regs.Queue(queue);
+        if (q.QueuePFN.Read() != 0) return false;
+        q.QueueNum.Write(size);
+        q.QueueAlign.Write(PageSize);
+        q.QueuePFN.Write((uint)(descriptors / PageSize));
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void Notify(uint queue, uint notifyOffset) => _regs.QueueNotify.Write(queue);
+
+    /// <inheritdoc/>
+    public VirtioInterrupt TakeInterrupt()
+    {
+        var pending = _regs.InterruptStatus.Read();
+        var ack = new VirtioMmioLegacy.InterruptACK { UsedBuffer = pending.UsedBuffer, ConfigChange = pending.ConfigChange };
+        _regs.InterruptACK.Write(ack);
+        return new VirtioInterrupt(pending.UsedBuffer, pending.ConfigChange);
+    }
+}

@@ -1,0 +1,35 @@
+using Regs.Nic;
+using Regs.Runtime;
+using Regs.Virtio;
+
+namespace Regs.Drivers.Virtio;
+
+/// <summary>
+/// A virtio-net driver's mutable state, kept in the host's private memory so that copies of the
+/// <see cref="VirtioNet{TAccess, TTransport, THost}"/> handle all see one device.
+/// </summary>
+internal unsafe struct VirtioNetState
+{
+    public VirtqueueSplit* Rx;
+    public VirtqueueSplit* Tx;
+    public DmaBuffer RxSlots;          // per slot: net header, indirect table, frame data
+    public DmaBuffer TxSlots;
+    public ushort* TxFree;             // stack of free transmit slots
+    public ushort* TxLength;           // per transmit slot: the frame length, for statistics
+    public uint TxFreeCount;
+    public uint QueueSize;
+    public uint SlotCount;             // buffers per queue: the queue size, halved without indirect tables
+    public uint HeaderLength;
+    public uint RxNotify;
+    public uint TxNotify;
+    public uint Generation;
+    public VirtioNetFeatures Features;
+    public MacAddress Mac;
+    public ushort Mtu;
+    public bool Indirect;
+    public bool LinkUp;
+    public bool InterruptMode;
+    public bool Started;
+    public NicStats Stats;
+    public NicStatus LastError;
+}

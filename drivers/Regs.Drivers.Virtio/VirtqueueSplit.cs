@@ -1,0 +1,183 @@
+using Regs.Runtime;
+using Regs.Virtio;
+
+namespace Regs.Drivers.Virtio;
+
+/// <summary>What <see cref="VirtqueueSplit.TryTakeUsed"/> found.</summary>
+public enum UsedResult
+{
+    /// <summary>Nothing new in the used ring.</summary>
+    Empty,
+    /// <summary>One buffer returned, with a head and length that are plausible.</summary>
+    Taken,
+    /// <summary>The device returned something the driver never posted (an id not in flight, a length over what was posted, an index that ran ahead): the device must be reset.</summary>
+    ProtocolError,
+}
+
+/// <summary>
+/// The driver side of a split virtqueue (virtio 1.2 section 2.7): descriptor table, available
+/// ring and used ring in one DMA area laid out as the legacy interface requires (2.7, "legacy
+/// interfaces": used ring on a 4096-byte boundary), which modern transports also accept.
+/// Lives in the driver's private memory and is used through a pointer, so the state is never
+/// copied. Device-written ids, lengths and indices are checked against what was posted.
+/// </summary>
+public unsafe struct VirtqueueSplit
+{
+    private const ulong LegacyAlign = 4096;
+
+    private DmaBuffer _area;
+    private VirtqDesc* _desc;
+    private VirtqAvail* _avail;
+    private VirtqUsed* _used;
+    private byte* _posted;      // per head: 1 while the chain it starts is with the device
+    private uint* _writable;    // per head: device-writable bytes posted, the bound for used.len
+    private ushort _size;
+    private ushort _availIdx;   // the driver's next available index (published on Publish)
+    private ushort _published;  // the available index the device was last shown (never read back from shared memory)
+    private ushort _lastUsed;   // the next used index to consume
+    private ushort _inFlight;
+    private bool _eventIdx;
+
+    /// <summary>Bytes of DMA memory a queue of <paramref name="size"/> entries needs.</summary>
+    public static nuint AreaSize(uint size)
+        => (nuint)(Align(16ul * size + 6 + 2ul * size) + 6 + 8ul * size);
+
+    private static ulong Align(ulong value) => (value + LegacyAlign - 1) & ~(LegacyAlign - 1);
+
+    /// <summary>
+    /// Allocates a queue of <paramref name="size"/> entries (a power of two, at most 32768) from
+    /// <paramref name="host"/>; null when memory runs out or the size is invalid.
+    /// </summary>
+    public static VirtqueueSplit* Create<THost>(ref THost host, uint size) where THost : struct, IDriverHost
+    {
+        if (size == 0 || size > 32768 || (size & (size - 1)) != 0) return null;
+        var q = (VirtqueueSplit*)host.AllocatePrivate((nuint)sizeof(VirtqueueSplit));
+        byte* posted = (byte*)host.AllocatePrivate(size);
+        uint* writable = (uint*)host.AllocatePrivate(size * sizeof(uint));
+        DmaBuffer area = host.AllocateDma(AreaSize(size), (nuint)LegacyAlign);
+        if (q == null || posted == null || writable == null || area.IsEmpty) return null;
+        q->_area = area;
+        q->_size = (ushort)size;
+        q->_desc = area.As<VirtqDesc>();
+        q->_avail = area.As<VirtqAvail>(16 * (nuint)size);
+        q->_used = area.As<VirtqUsed>((nuint)Align(16ul * size + 6 + 2ul * size));
+        q->_posted = posted;
+        q->_writable = writable;
+        return q;
+    }
+
+    /// <summary>Entries in the queue.</summary>
+    public readonly uint Size => _size;
+    /// <summary>Device address of the descriptor table.</summary>
+    public readonly ulong DescriptorArea => _area.Device;
+    /// <summary>Device address of the available ring (the driver area).</summary>
+    public readonly ulong DriverArea => _area.Device + 16ul * _size;
+    /// <summary>Device address of the used ring (the device area).</summary>
+    public readonly ulong DeviceArea => _area.Device + Align(16ul * _size + 6 + 2ul * _size);
+    /// <summary>Buffers posted and not yet returned.</summary>
+    public readonly uint InFlight => _inFlight;
+
+    /// <summary>
+    /// Forgets everything posted and zeroes the rings, for a device that was just reset.
+    /// <paramref name="eventIdx"/>: whether RING_EVENT_IDX was negotiated (2.7.7, 2.7.10).
+    /// </summary>
+    public void Reset(bool eventIdx)
+    {
+        _area.Span.Clear();
+        for (uint i = 0; i < _size; i++) { _posted[i] = 0; _writable[i] = 0; }
+        _availIdx = 0;
+        _published = 0;
+        _lastUsed = 0;
+        _inFlight = 0;
+        _eventIdx = eventIdx;
+    }
+
+    /// <summary>Descriptor <paramref name="index"/> (wrapped into the table).</summary>
+    public readonly ref VirtqDesc Descriptor(uint index) => ref _desc[index & (uint)(_size - 1)];
+
+    /// <summary>
+    /// Makes the chain starting at <paramref name="head"/> available (2.7.13 steps 1-3; not yet
+    /// visible to the device until <see cref="Publish"/>); <paramref name="writableBytes"/> is the
+    /// most the device may report writing. False when that head is already with the device.
+    /// </summary>
+    public bool Post(uint head, uint writableBytes)
+    {
+        if (head >= _size || _posted[head] != 0 || _inFlight >= _size) return false;
+        _posted[head] = 1;
+        _writable[head] = writableBytes;
+        VirtqAvail.ring(_avail, (uint)(_availIdx & (_size - 1))).Value = (ushort)head;
+        _availIdx++;
+        _inFlight++;
+        return true;
+    }
+
+    /// <summary>
+    /// Publishes posted buffers by updating the available index (2.7.13.3: the ring entries and
+    /// descriptors are visible first, which volatile stores guarantee) and reports whether the
+    /// device wants a notification (2.7.13.4: a full fence, then avail_event or NO_NOTIFY).
+    /// </summary>
+    public bool Publish()
+    {
+        ushort old = _published;
+        if (old == _availIdx) return false;
+        _avail->idx = _availIdx;
+        _published = _availIdx;
+        MemoryOrder.Full();
+        if (_eventIdx)
+        {
+            ushort ev = VirtqUsed.avail_event(_used, _size).Value;
+            return (ushort)(_availIdx - ev - 1) < (ushort)(_availIdx - old);
+        }
+        return (_used->flags & VirtqUsedFlags.NO_NOTIFY) == 0;
+    }
+
+    /// <summary>True when the device has returned buffers not yet taken.</summary>
+    public readonly bool HasUsed => _used->idx != _lastUsed;
+
+    /// <summary>
+    /// Takes the next used buffer (2.7.14), checking that the device could have produced it: at
+    /// most as many entries as are in flight, an id that heads a posted chain, and a length within
+    /// what was posted writable.
+    /// </summary>
+    public UsedResult TryTakeUsed(out uint head, out uint length)
+    {
+        head = 0;
+        length = 0;
+        ushort usedIdx = _used->idx;
+        if (usedIdx == _lastUsed) return UsedResult.Empty;
+        if ((ushort)(usedIdx - _lastUsed) > _inFlight) return UsedResult.ProtocolError;
+        ref VirtqUsedElem element = ref VirtqUsed.ring(_used, (uint)(_lastUsed & (_size - 1)));
+        uint id = element.id;
+        uint len = element.len;
+        if (id >= _size || _posted[id] == 0 || len > _writable[id]) return UsedResult.ProtocolError;
+        _posted[id] = 0;
+        _inFlight--;
+        _lastUsed++;
+        head = id;
+        length = len;
+        return UsedResult.Taken;
+    }
+
+    /// <summary>
+    /// Asks the device for a used-buffer notification at the next returned buffer (2.7.10:
+    /// used_event with RING_EVENT_IDX, else clearing NO_INTERRUPT). The caller re-checks
+    /// <see cref="HasUsed"/> afterwards: a buffer may have arrived just before.
+    /// </summary>
+    public void EnableInterrupts()
+    {
+        if (_eventIdx) VirtqAvail.used_event(_avail, _size).Value = _lastUsed;
+        else _avail->flags = 0;
+        MemoryOrder.Full();
+    }
+
+    /// <summary>
+    /// Asks the device not to interrupt (2.7.10): NO_INTERRUPT, or with RING_EVENT_IDX a
+    /// used_event just behind the driver so the device's next crossing is 65535 buffers away.
+    /// Only a hint: the device may still interrupt.
+    /// </summary>
+    public void SuppressInterrupts()
+    {
+        if (_eventIdx) VirtqAvail.used_event(_avail, _size).Value = (ushort)(_lastUsed - 1);
+        else _avail->flags = VirtqAvailFlags.NO_INTERRUPT;
+    }
+}
