@@ -17,6 +17,30 @@ case "$sdk" in
     *) echo "test.sh: .NET SDK 10 required, found $sdk" >&2; exit 1 ;;
 esac
 
+# QEMU 10 for the Qtest suite: Debian 12's own QEMU (7.2) has no igb, bookworm-backports has 10.x.
+need_qemu() {
+    command -v qemu-system-x86_64 >/dev/null 2>&1 || return 0
+    local major
+    major=$(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+    [ "${major:-0}" -lt 8 ]
+}
+if need_qemu; then
+    echo "== installing QEMU 10 from bookworm-backports"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: QEMU >= 8 (with igb) is required; as root run: apt-get install -t bookworm-backports qemu-system-x86" >&2
+        exit 1
+    fi
+    . /etc/os-release
+    echo "deb http://deb.debian.org/debian ${VERSION_CODENAME}-backports main" > /etc/apt/sources.list.d/regs-backports.list
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t "${VERSION_CODENAME}-backports" --no-install-recommends qemu-system-x86 >/dev/null
+    if need_qemu; then
+        echo "test.sh: QEMU with igb could not be installed" >&2
+        exit 1
+    fi
+fi
+qemu-system-x86_64 --version | head -n 1
+
 echo "== restore and build (generator runs inside the build)"
 dotnet build Regs.sln -c Release -warnaserror -nologo -v quiet
 

@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+
+namespace Regs.Runtime.Qtest;
+
+/// <summary>How to start a <see cref="QemuMachine"/>.</summary>
+public sealed class QemuOptions
+{
+    /// <summary>The machine type.</summary>
+    public QemuMachineKind Machine { get; init; } = QemuMachineKind.Q35;
+
+    /// <summary>
+    /// microvm only: true keeps virtio-mmio transports legacy (version 1, QEMU's default), false
+    /// makes them modern (version 2) with <c>-global virtio-mmio.force-legacy=false</c>.
+    /// </summary>
+    public bool VirtioMmioForceLegacy { get; init; } = true;
+
+    /// <summary>The NICs, in order; NIC i has netdev id <c>n{i}</c>.</summary>
+    public IReadOnlyList<QemuNic> Nics { get; init; } = Array.Empty<QemuNic>();
+
+    /// <summary>Guest RAM in MiB (at least 32: DMA buffers come from 16 MiB up).</summary>
+    public int MemoryMiB { get; init; } = 128;
+
+    /// <summary>Prefix of log lines of hosts on this machine.</summary>
+    public string Name { get; init; } = "qemu";
+
+    /// <summary>Bound on every wait for QEMU: connecting at start-up and each reply.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>More QEMU arguments, appended as given.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
+}
