@@ -1,0 +1,81 @@
+using Regs.Nic;
+
+namespace Regs.Drivers.Igb;
+
+/// <summary>
+/// How <see cref="IgbNic{TAccess, THost}.Initialise"/> sets the 82576 up. Start from
+/// <see cref="Default"/>; a zero ring size, buffer size or link wait means the default.
+/// </summary>
+public struct IgbOptions
+{
+    /// <summary>Receive descriptors (a multiple of 8, so RDLEN is a multiple of 128 bytes; 8-4096). Default 256.</summary>
+    public uint RxRingSize;
+
+    /// <summary>Transmit descriptors (a multiple of 8, 8-4096). Default 256.</summary>
+    public uint TxRingSize;
+
+    /// <summary>
+    /// Receive packet buffer size in bytes: a multiple of 1024 from 2048 to 16384 (SRRCTL.BSIZEPACKET
+    /// counts KiB). Default 2048, which holds any frame the MAC accepts with RCTL.LPE off.
+    /// </summary>
+    public uint RxBufferSize;
+
+    /// <summary>Sleep on the device's legacy interrupt in <c>WaitForReceive</c> instead of polling.</summary>
+    public bool InterruptMode;
+
+    /// <summary>Program <see cref="Mac"/> into RAL0/RAH0 instead of using the address the device came up with.</summary>
+    public bool SetMac;
+
+    /// <summary>The station address used when <see cref="SetMac"/> is true.</summary>
+    public MacAddress Mac;
+
+    /// <summary>Accept every unicast and multicast frame (RCTL.UPE and RCTL.MPE).</summary>
+    public bool Promiscuous;
+
+    /// <summary>How long initialisation waits for STATUS.LU, in microseconds. Default 2 s. A link that stays down is not an error.</summary>
+    public uint LinkWaitMicroseconds;
+
+    /// <summary>
+    /// How long a full transmit ring may make no progress while the link is up before the driver
+    /// declares a transmit hang and resets the device, in microseconds. Default 2 s.
+    /// </summary>
+    public uint TxHangMicroseconds;
+
+    /// <summary>The defaults: 256 RX and 256 TX descriptors, 2048-byte buffers, polling, the device's own MAC, 2 s link wait.</summary>
+    public static IgbOptions Default => new IgbOptions
+    {
+        RxRingSize = DefaultRingSize,
+        TxRingSize = DefaultRingSize,
+        RxBufferSize = DefaultBufferSize,
+        LinkWaitMicroseconds = DefaultLinkWaitMicroseconds,
+        TxHangMicroseconds = DefaultTxHangMicroseconds,
+    };
+
+    /// <summary>Default descriptors per ring.</summary>
+    public const uint DefaultRingSize = 256;
+    /// <summary>Default receive buffer size.</summary>
+    public const uint DefaultBufferSize = 2048;
+    /// <summary>Default wait for the link.</summary>
+    public const uint DefaultLinkWaitMicroseconds = 2_000_000;
+    /// <summary>Default transmit hang limit.</summary>
+    public const uint DefaultTxHangMicroseconds = 2_000_000;
+
+    /// <summary>The options with zero fields replaced by their defaults.</summary>
+    internal readonly IgbOptions WithDefaults()
+    {
+        IgbOptions o = this;
+        if (o.RxRingSize == 0) o.RxRingSize = DefaultRingSize;
+        if (o.TxRingSize == 0) o.TxRingSize = DefaultRingSize;
+        if (o.RxBufferSize == 0) o.RxBufferSize = DefaultBufferSize;
+        if (o.LinkWaitMicroseconds == 0) o.LinkWaitMicroseconds = DefaultLinkWaitMicroseconds;
+        if (o.TxHangMicroseconds == 0) o.TxHangMicroseconds = DefaultTxHangMicroseconds;
+        return o;
+    }
+
+    /// <summary>True when the ring sizes and buffer size are ones the 82576 accepts.</summary>
+    internal readonly bool IsValid()
+        => ValidRing(RxRingSize) && ValidRing(TxRingSize)
+           && RxBufferSize >= 2048 && RxBufferSize <= 16384 && RxBufferSize % 1024 == 0;
+
+    private static bool ValidRing(uint size) => size >= 8 && size <= 4096 && size % 8 == 0;
+}

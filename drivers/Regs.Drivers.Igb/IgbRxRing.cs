@@ -1,0 +1,215 @@
+using System;
+using Regs.Igb;
+using Regs.Nic;
+using Regs.Runtime;
+
+namespace Regs.Drivers.Igb;
+
+// The register block, not this namespace.
+using Igb = global::Regs.Igb.Igb;
+
+/// <summary>
+/// Receive queue 0: a ring of advanced receive descriptors (datasheet 7.1.5) and one packet buffer
+/// per descriptor, both in DMA memory. The value lives in the driver's private memory; the device
+/// sees only the descriptors and buffers.
+/// </summary>
+/// <remarks>
+/// Ownership (datasheet 7.1.4): the device owns the descriptors from RDH up to RDT - 1. The driver
+/// reads from <see cref="Next"/> while the write-back has DD set, re-arms each descriptor in the
+/// read format and then moves RDT once, to the last descriptor it re-armed, which keeps one
+/// descriptor back so that RDH == RDT always means "ring empty". RDH is never read: the driver's
+/// own index and the DD bits are the only truth it uses.
+/// </remarks>
+internal unsafe struct IgbRxRing
+{
+    /// <summary>Bytes per descriptor.</summary>
+    public const uint DescriptorBytes = 16;
+    /// <summary>RDBAL must be 128-byte aligned (RDLEN is a multiple of 128 too).</summary>
+    public const uint RingAlignment = 128;
+    /// <summary>Packet buffers start on a cache line (the device needs bit 0 clear).</summary>
+    public const uint BufferAlignment = 128;
+    /// <summary>Microseconds to wait for RXDCTL.ENABLE to read back as written.</summary>
+    public const uint EnableTimeoutMicroseconds = 10_000;
+
+    /// <summary>The descriptor ring.</summary>
+    public DmaBuffer Descriptors;
+    /// <summary>Size packet buffers of BufferSize bytes, buffer i belonging to descriptor i.</summary>
+    public DmaBuffer Buffers;
+    /// <summary>Descriptors in the ring.</summary>
+    public uint Size;
+    /// <summary>Bytes per packet buffer (SRRCTL.BSIZEPACKET KiB).</summary>
+    public uint BufferSize;
+    /// <summary>The next descriptor the driver looks at.</summary>
+    public uint Next;
+    /// <summary>True while dropping the rest of a frame that spanned descriptors.</summary>
+    public bool Discarding;
+
+    /// <summary>Allocates the ring and its buffers (only while initialising).</summary>
+    public static NicStatus Allocate<THost>(ref THost host, uint size, uint bufferSize, out IgbRxRing ring)
+        where THost : struct, IDriverHost
+    {
+        ring = default;
+        nuint ringBytes = (nuint)size * DescriptorBytes;
+        nuint bufferBytes = (nuint)size * bufferSize;
+        DmaBuffer descriptors = host.AllocateDma(ringBytes, RingAlignment);
+        if (descriptors.IsEmpty || descriptors.Length < ringBytes) return NicStatus.OutOfMemory;
+        DmaBuffer buffers = host.AllocateDma(bufferBytes, BufferAlignment);
+        if (buffers.IsEmpty || buffers.Length < bufferBytes) return NicStatus.OutOfMemory;
+        ring.Descriptors = descriptors;
+        ring.Buffers = buffers;
+        ring.Size = size;
+        ring.BufferSize = bufferSize;
+        return NicStatus.Ok;
+    }
+
+    /// <summary>Descriptor <paramref name="i"/> (taken modulo the ring size, so never outside it).</summary>
+    public readonly AdvRxDesc* Descriptor(uint i) => Descriptors.As<AdvRxDesc>((nuint)(i % Size) * DescriptorBytes);
+
+    /// <summary>The packet buffer of descriptor <paramref name="i"/>.</summary>
+    public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i % Size) * BufferSize, BufferSize);
+
+    /// <summary>
+    /// Hands descriptor <paramref name="i"/> back in the read format (datasheet 7.1.5): the packet
+    /// buffer's device address and header address 0 (no header split). Writing the second quadword
+    /// also clears the DD bit of the previous write-back.
+    /// </summary>
+    public readonly void Arm(uint i)
+    {
+        AdvRxDesc* d = Descriptor(i);
+        d->Read.PacketAddress = Buffer(i).Device;
+        d->Read.HeaderAddress = 0;
+    }
+
+    /// <summary>True when the device has written back the descriptor at <see cref="Next"/>.</summary>
+    public readonly bool HasPacket() => Size != 0 && Descriptor(Next)->WriteBack.StatusError.DD;
+
+    /// <summary>
+    /// Receive queue set-up (datasheet 4.5, "Receive Initialization"; registers 8.10): stop the
+    /// queue, program the ring base and length, the buffer size and descriptor type in SRRCTL, fill
+    /// every descriptor, enable the queue and wait until RXDCTL.ENABLE reads 1, and only then give
+    /// the device all descriptors but one (RDH = 0, RDT = size - 1). RCTL is programmed by the caller.
+    /// </summary>
+    public NicStatus Start<TAccess, THost>(Igb<TAccess> regs, ref THost host)
+        where TAccess : struct, IRegisterAccess<TAccess>
+        where THost : struct, IDriverHost
+    {
+        Igb<TAccess>.RxQueueView queue = regs.RxQueue(0);
+
+        // The queue must be disabled while its ring registers change; RXDCTL0 comes up enabled after reset.
+        Igb.RXDCTL rxdctl = queue.RXDCTL.Read();
+        rxdctl.ENABLE = false;
+        queue.RXDCTL.Write(rxdctl);
+        if (!WaitForEnable(queue, ref host, false)) return NicStatus.Timeout;
+
+        queue.RDBAL.Write((uint)Descriptors.Device);
+        queue.RDBAH.Write((uint)(Descriptors.Device >> 32));
+        queue.RDLEN.Write(Size * DescriptorBytes);
+
+        // One buffer per descriptor, advanced format, and drop (rather than stall) when the ring is
+        // empty. RDMTS raises RXDMT0 when half the ring is left (units of 16 descriptors).
+        Igb.SRRCTL srrctl = default;
+        srrctl.BSIZEPACKET = BufferSize / 1024;
+        srrctl.DESCTYPE = SrrctlDescType.ADV_ONEBUF;
+        srrctl.DROP_EN = true;
+        srrctl.RDMTS = Size / 2 / 16;
+        queue.SRRCTL.Write(srrctl);
+
+        for (uint i = 0; i < Size; i++) Arm(i);
+        Next = 0;
+        Discarding = false;
+
+        // Thresholds as Linux igb uses them on the 82576: prefetch 8, host 8, write back each descriptor.
+        rxdctl = default;
+        rxdctl.PTHRESH = 8;
+        rxdctl.HTHRESH = 8;
+        rxdctl.WTHRESH = 1;
+        rxdctl.ENABLE = true;
+        queue.RXDCTL.Write(rxdctl);
+        if (!WaitForEnable(queue, ref host, true)) return NicStatus.Timeout;
+
+        // The tail may move only once ENABLE reads 1.
+        queue.RDH.Write(0u);
+        MemoryOrder.Full();
+        queue.RDT.Write(Size - 1);
+        return NicStatus.Ok;
+    }
+
+    private static bool WaitForEnable<TAccess, THost>(Igb<TAccess>.RxQueueView queue, ref THost host, bool enabled)
+        where TAccess : struct, IRegisterAccess<TAccess>
+        where THost : struct, IDriverHost
+    {
+        Deadline deadline = Deadline.After(ref host, EnableTimeoutMicroseconds);
+        while (queue.RXDCTL.Read().ENABLE != enabled)
+        {
+            if (deadline.Expired(ref host)) return false;
+            host.Delay(10);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Moves the frames the device has written back (datasheet 7.1.5 write-back format) into
+    /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. Lengths are checked
+    /// against the buffer: a write-back with a length of 0, longer than the buffer, or without EOP
+    /// (this driver's buffers hold any frame the MAC accepts, so a frame never spans descriptors)
+    /// is counted in <see cref="NicStats.ProtocolErrors"/> and dropped.
+    /// </summary>
+    public int Receive<TAccess>(Igb<TAccess> regs, ref FrameBatch batch, ref NicStats stats, ref IgbDeviceStats device)
+        where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        int count = 0;
+        int capacity = batch.Capacity;
+        bool moved = false;
+        uint last = 0;
+
+        // At most Size - 1 descriptors can be owned by the device at once: a bound that holds even
+        // if a faulty device sets DD on descriptors it was never given.
+        for (uint seen = 0; seen < Size - 1 && count < capacity; seen++)
+        {
+            AdvRxDesc* d = Descriptor(Next);
+            AdvRxDesc.WriteBackView.StatusErrorValue status = d->WriteBack.StatusError;
+            if (!status.DD) break;
+            uint length = d->WriteBack.Length;
+
+            if (Discarding)
+            {
+                if (status.EOP) Discarding = false;
+            }
+            else if (!status.EOP)
+            {
+                stats.ProtocolErrors++;
+                Discarding = true;
+            }
+            else if (length == 0 || length > BufferSize || length > FrameBatch.SlotSize)
+            {
+                stats.ProtocolErrors++;
+            }
+            else if (status.RXE)
+            {
+                device.RxErrorDescriptors++;
+            }
+            else
+            {
+                new ReadOnlySpan<byte>(Buffer(Next).Cpu, (int)length).CopyTo(batch.Slot(count));
+                batch.SetLength(count, (int)length);
+                count++;
+                stats.RxFrames++;
+                stats.RxBytes += length;
+            }
+
+            Arm(Next);
+            last = Next;
+            moved = true;
+            Next = (Next + 1) % Size;
+        }
+
+        batch.Count = count;
+        if (moved)
+        {
+            // The re-armed descriptors must be visible before the tail hands them back.
+            MemoryOrder.Full();
+            regs.RxQueue(0).RDT.Write(last);
+        }
+        return count;
+    }
+}

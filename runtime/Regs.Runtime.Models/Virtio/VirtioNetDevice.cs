@@ -1,0 +1,376 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using Regs.Virtio;
+
+namespace Regs.Runtime.Models.Virtio;
+
+/// <summary>
+/// A virtio-net device (virtio 1.2 5.1) independent of its transport: feature negotiation, the
+/// status handshake (3.1.1), the interrupt status, the configuration space (5.1.4), the receive
+/// and transmit queues and their packet handling (5.1.6). The transports
+/// (<see cref="VirtioMmioModel"/>, <see cref="VirtioPciModel"/>) map registers onto it. All
+/// members run under the network lock.
+/// </summary>
+public sealed class VirtioNetDevice
+{
+    /// <summary>Largest queue size the device accepts (QueueNumMax, queue_size after reset).</summary>
+    public const ushort MaxQueueSize = 256;
+
+    /// <summary>Frames kept while the driver has no receive buffer; later ones are dropped.</summary>
+    public const int RxBacklogCapacity = 64;
+
+    /// <summary>The mtu the configuration space reports (5.1.4).</summary>
+    public const ushort Mtu = 1500;
+
+    /// <summary>Bytes of the configuration space: mac, status, max_virtqueue_pairs, mtu (5.1.4).</summary>
+    public const int ConfigSize = 12;
+
+    /// <summary>Index of the receive queue (5.1.2).</summary>
+    public const int ReceiveQueue = 0;
+
+    /// <summary>Index of the transmit queue (5.1.2).</summary>
+    public const int TransmitQueue = 1;
+
+    // Largest frame the device accepts from the driver (a 64 KiB packet, as without GSO nothing larger exists).
+    private const int MaxTxFrame = 65535;
+
+    private readonly byte[] _config = new byte[ConfigSize];
+    private readonly Queue<byte[]> _backlog = new();
+    private readonly SplitVirtqueueModel.Chain _chain = new();
+    private ulong _driverFeatures;
+    private DeviceStatus _status;
+    private byte _isr;
+    private uint _generation;
+    private bool _linkUp = true;
+
+    internal VirtioNetDevice(IVirtioTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
+    {
+        if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
+        Transport = transport;
+        var offered = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
+            | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC;
+        // 6.3: legacy devices do not offer VERSION_1; ACCESS_PLATFORM needs a modern feature word.
+        if (!transport.Legacy) offered |= VirtioNetFeatures.VERSION_1;
+        if (accessPlatform && !transport.Legacy) offered |= VirtioNetFeatures.ACCESS_PLATFORM;
+        OfferedFeatures = offered;
+        mac.CopyTo(_config);
+        Queues = new[] { new SplitVirtqueueModel(this, ReceiveQueue, MaxQueueSize), new SplitVirtqueueModel(this, TransmitQueue, MaxQueueSize) };
+        Reset(notify: false);
+    }
+
+    internal IVirtioTransport Transport { get; }
+
+    /// <summary>The feature bits the device offers.</summary>
+    public VirtioNetFeatures OfferedFeatures { get; }
+
+    /// <summary>The features in effect: accepted at FEATURES_OK (modern) or as written (legacy); 0 after reset.</summary>
+    public VirtioNetFeatures NegotiatedFeatures { get; private set; }
+
+    /// <summary>The 64 driver feature bits as last written (before validation).</summary>
+    public ulong DriverFeatures => _driverFeatures;
+
+    /// <summary>The device status byte (2.1).</summary>
+    public DeviceStatus Status => _status;
+
+    /// <summary>The interrupt status: bit 0 used buffer, bit 1 configuration change (4.1.4.5, 4.2.2).</summary>
+    public byte InterruptStatus => _isr;
+
+    /// <summary>The configuration generation (2.5.1); changes with every configuration change.</summary>
+    public uint ConfigGeneration => _generation;
+
+    /// <summary>The receive queue (0) and transmit queue (1).</summary>
+    public IReadOnlyList<SplitVirtqueueModel> Queues { get; }
+
+    /// <summary>The MAC address in the configuration space (a legacy driver may rewrite it).</summary>
+    public ReadOnlySpan<byte> Mac => _config.AsSpan(0, 6);
+
+    /// <summary>Frames written into receive buffers.</summary>
+    public long FramesReceived { get; private set; }
+
+    /// <summary>Frames taken from transmit buffers and put on the wire.</summary>
+    public long FramesTransmitted { get; private set; }
+
+    /// <summary>Frames dropped in either direction (the sum of the specific counters below).</summary>
+    public long FramesDropped => RxDroppedNotReady + RxDroppedBacklogFull + RxDroppedTooLarge + TxDropped;
+
+    /// <summary>Received frames dropped because the device was not running (no DRIVER_OK, needs reset, link down).</summary>
+    public long RxDroppedNotReady { get; private set; }
+
+    /// <summary>Received frames dropped because the backlog of frames waiting for buffers was full.</summary>
+    public long RxDroppedBacklogFull { get; private set; }
+
+    /// <summary>Received frames dropped because the next receive buffer was too small for header and frame.</summary>
+    public long RxDroppedTooLarge { get; private set; }
+
+    /// <summary>Transmitted frames completed without reaching the wire (link down, oversized).</summary>
+    public long TxDropped { get; private set; }
+
+    /// <summary>Frames waiting for receive buffers.</summary>
+    public int RxBacklog => _backlog.Count;
+
+    /// <summary>Why the device last set DEVICE_NEEDS_RESET, or null.</summary>
+    public string? NeedsResetReason { get; private set; }
+
+    /// <summary>The net header size in effect: 12 with VERSION_1, 10 on the legacy interface (5.1.6).</summary>
+    public int HeaderSize => Negotiated(VirtioNetFeatures.VERSION_1) ? 12 : 10;
+
+    /// <summary>True while DRIVER_OK is set and the device does not need a reset.</summary>
+    public bool Running => (_status & (DeviceStatus.DRIVER_OK | DeviceStatus.DEVICE_NEEDS_RESET)) == DeviceStatus.DRIVER_OK;
+
+    internal bool Negotiated(VirtioNetFeatures f) => (NegotiatedFeatures & f) == f;
+
+    /// <summary>Link state: reported in the status field; a change is a configuration change (5.1.4).</summary>
+    public bool LinkUp
+    {
+        get => _linkUp;
+        set
+        {
+            lock (Transport.Lock)
+            {
+                if (_linkUp == value) return;
+                _linkUp = value;
+                SetLinkStatus();
+                ConfigChanged();
+                // Link up again: frames kept from before may now flow.
+                if (value) ProcessReceive();
+            }
+        }
+    }
+
+    /// <summary>Fault injection: the device enters the error state (2.1.2) and stops.</summary>
+    public void InjectNeedsReset(string reason)
+    {
+        lock (Transport.Lock) Fail(reason);
+    }
+
+    // ---- Reset, features, status -------------------------------------------------------
+
+    /// <summary>Device reset (2.4): status, features, queues, interrupt status and backlog.</summary>
+    internal void Reset(bool notify = true)
+    {
+        _status = 0;
+        _driverFeatures = 0;
+        NegotiatedFeatures = 0;
+        _isr = 0;
+        NeedsResetReason = null;
+        _backlog.Clear();
+        foreach (var q in Queues) q.Reset();
+        SetLinkStatus();
+        if (notify) Transport.InterruptChanged();
+    }
+
+    /// <summary>32 bits of the offered features (word 0 or 1; others read 0).</summary>
+    internal uint DeviceFeatureWord(uint select) => select switch
+    {
+        0 => (uint)(ulong)OfferedFeatures,
+        1 => (uint)((ulong)OfferedFeatures >> 32),
+        _ => 0,
+    };
+
+    /// <summary>32 bits of the driver features as written.</summary>
+    internal uint DriverFeatureWord(uint select) => select switch
+    {
+        0 => (uint)_driverFeatures,
+        1 => (uint)(_driverFeatures >> 32),
+        _ => 0,
+    };
+
+    /// <summary>The driver writes 32 feature bits; ignored once FEATURES_OK is set (3.1.1).</summary>
+    internal void WriteDriverFeatureWord(uint select, uint value)
+    {
+        if ((_status & DeviceStatus.FEATURES_OK) != 0 || select > 1) return;
+        _driverFeatures = select == 0 ? (_driverFeatures & ~0xFFFF_FFFFUL) | value : (_driverFeatures & 0xFFFF_FFFFUL) | (ulong)value << 32;
+        // Legacy interface: the features take effect as written, restricted to the offered ones (6.3 legacy).
+        if (Transport.Legacy) NegotiatedFeatures = (VirtioNetFeatures)(_driverFeatures & (ulong)OfferedFeatures);
+    }
+
+    /// <summary>A status write (2.1, 3.1.1): 0 resets; FEATURES_OK sticks only for acceptable features.</summary>
+    internal void WriteStatus(byte value)
+    {
+        if (value == 0) { Reset(); return; }
+        var requested = (DeviceStatus)value & ~DeviceStatus.DEVICE_NEEDS_RESET; // the device owns that bit
+        var old = _status;
+        if ((requested & DeviceStatus.FEATURES_OK) != 0 && (old & DeviceStatus.FEATURES_OK) == 0)
+        {
+            if (FeaturesAcceptable()) NegotiatedFeatures = (VirtioNetFeatures)_driverFeatures;
+            else requested &= ~DeviceStatus.FEATURES_OK; // 3.1.1 step 6: the driver re-reads and sees it clear
+        }
+        _status = requested | (old & DeviceStatus.DEVICE_NEEDS_RESET);
+        if ((requested & DeviceStatus.DRIVER_OK) != 0 && (old & DeviceStatus.DRIVER_OK) == 0)
+        {
+            // 3.1.1: a modern driver completes feature negotiation before DRIVER_OK.
+            if (!Transport.Legacy && (_status & DeviceStatus.FEATURES_OK) == 0) { Fail("DRIVER_OK without FEATURES_OK (3.1.1)"); return; }
+            ProcessReceive();
+        }
+    }
+
+    /// <summary>2.2.1, 6.1: a subset of the offered bits, VERSION_1 on modern transports, ACCESS_PLATFORM when offered.</summary>
+    private bool FeaturesAcceptable()
+    {
+        ulong offered = (ulong)OfferedFeatures;
+        if ((_driverFeatures & ~offered) != 0) return false;
+        if (Transport.Legacy) return true;
+        if ((_driverFeatures & (ulong)VirtioNetFeatures.VERSION_1) == 0) return false;
+        // 6.1: a device offering ACCESS_PLATFORM may refuse a driver that ignores it (QEMU does).
+        ulong platform = (ulong)VirtioNetFeatures.ACCESS_PLATFORM;
+        return (offered & platform) == 0 || (_driverFeatures & platform) != 0;
+    }
+
+    /// <summary>Sets DEVICE_NEEDS_RESET, stops all processing and, with DRIVER_OK, sends a configuration change notification (2.1.2).</summary>
+    internal void Fail(string reason)
+    {
+        if ((_status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) return;
+        NeedsResetReason = reason;
+        _status |= DeviceStatus.DEVICE_NEEDS_RESET;
+        ConfigChanged();
+    }
+
+    // ---- Interrupts ----------------------------------------------------------------------
+
+    /// <summary>Reads and clears the interrupt status (virtio-pci ISR, 4.1.4.5).</summary>
+    internal byte ReadAndClearIsr()
+    {
+        byte v = _isr;
+        _isr = 0;
+        if (v != 0) Transport.InterruptChanged();
+        return v;
+    }
+
+    /// <summary>Acknowledges interrupt causes (virtio-mmio InterruptACK, 4.2.2).</summary>
+    internal void AcknowledgeInterrupt(uint bits)
+    {
+        byte before = _isr;
+        _isr &= (byte)~bits;
+        if (_isr != before) Transport.InterruptChanged();
+    }
+
+    private void RaiseIsr(byte bit)
+    {
+        _isr |= bit;
+        Transport.InterruptChanged();
+    }
+
+    // ---- Configuration space -------------------------------------------------------------
+
+    /// <summary>Reads <paramref name="size"/> little-endian bytes of the configuration space; all ones outside it (as QEMU).</summary>
+    internal uint ReadConfig(uint offset, int size)
+    {
+        if (offset + (uint)size > ConfigSize || offset > ConfigSize) return size == 4 ? uint.MaxValue : (1u << (8 * size)) - 1;
+        uint value = 0;
+        for (int i = size - 1; i >= 0; i--) value = value << 8 | _config[offset + i];
+        return value;
+    }
+
+    /// <summary>Configuration writes: only mac, and only on the legacy interface (5.1.4 legacy); otherwise ignored.</summary>
+    internal void WriteConfig(uint offset, int size, uint value)
+    {
+        if (!Transport.Legacy || Negotiated(VirtioNetFeatures.VERSION_1)) return;
+        for (int i = 0; i < size; i++)
+            if (offset + (uint)i < 6) _config[offset + i] = (byte)(value >> (8 * i));
+    }
+
+    private void SetLinkStatus()
+    {
+        // 5.1.4: status is present with STATUS (always offered here); LINK_UP is bit 0.
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(6), (ushort)(_linkUp ? 1 : 0));
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), Mtu);
+    }
+
+    /// <summary>A configuration change (2.5.1, 4.1.4.5, 4.2.2): a new generation, then the notification once the driver is running.</summary>
+    private void ConfigChanged()
+    {
+        _generation++;
+        if ((_status & DeviceStatus.DRIVER_OK) != 0) RaiseIsr(2);
+    }
+
+    // ---- Queues and packets --------------------------------------------------------------
+
+    /// <summary>An available-buffer notification for <paramref name="queue"/> (4.1.5.2, 4.2.3.3).</summary>
+    internal void Notify(uint queue)
+    {
+        if (queue >= Queues.Count) return;
+        ((SplitVirtqueueModel)Queues[(int)queue]).Notifications++;
+        if (queue == TransmitQueue) ProcessTransmit();
+        else ProcessReceive();
+    }
+
+    private bool CanProcess(SplitVirtqueueModel q) => Running && q.Enabled && Transport.DmaEnabled;
+
+    /// <summary>5.1.6.2: sends every available transmit chain, header stripped; completes them with len 0.</summary>
+    private void ProcessTransmit()
+    {
+        var q = (SplitVirtqueueModel)Queues[TransmitQueue];
+        if (!CanProcess(q)) return;
+        int hdr = HeaderSize;
+        bool used = false;
+        while (true)
+        {
+            var r = q.Pop(_chain, out string? error);
+            if (r == SplitVirtqueueModel.PopResult.Empty) break;
+            if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
+            if (_chain.ReadableBytes < (ulong)hdr) { Fail($"queue 1: transmit chain {_chain.Head} shorter than the {hdr}-byte net header (5.1.6.2)"); return; }
+            ulong frameLength = _chain.ReadableBytes - (ulong)hdr;
+            if (!_linkUp || frameLength > MaxTxFrame) TxDropped++;
+            else
+            {
+                byte[] frame = new byte[frameLength];
+                if (!q.ReadChain(_chain, (ulong)hdr, frame)) { Fail($"queue 1: transmit buffer of chain {_chain.Head} outside driver memory"); return; }
+                FramesTransmitted++;
+                Transport.Transmit(frame);
+            }
+            if (!q.Push(_chain.Head, 0, out error)) { Fail(error!); return; }
+            used = true;
+        }
+        if (used) SignalUsed(q);
+    }
+
+    /// <summary>A frame from the wire (5.1.6.3): received at once, kept until buffers arrive, or dropped.</summary>
+    internal void Deliver(ReadOnlySpan<byte> frame)
+    {
+        if (!Running || !_linkUp) { RxDroppedNotReady++; return; }
+        if (_backlog.Count >= RxBacklogCapacity) { RxDroppedBacklogFull++; return; }
+        _backlog.Enqueue(frame.ToArray());
+        ProcessReceive();
+    }
+
+    /// <summary>Moves backlogged frames into available receive buffers: zeroed header (num_buffers 1 with VERSION_1) then the frame.</summary>
+    private void ProcessReceive()
+    {
+        var q = (SplitVirtqueueModel)Queues[ReceiveQueue];
+        if (!_linkUp || !CanProcess(q)) return;
+        int hdr = HeaderSize;
+        bool used = false;
+        while (_backlog.Count > 0)
+        {
+            var r = q.Pop(_chain, out string? error);
+            if (r == SplitVirtqueueModel.PopResult.Empty) break;
+            if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
+            byte[] frame = _backlog.Dequeue();
+            if (_chain.WritableBytes == 0) { Fail($"queue 0: receive chain {_chain.Head} has no device-writable buffer (5.1.6.3)"); return; }
+            if (_chain.WritableBytes < (ulong)(hdr + frame.Length))
+            {
+                // No MRG_RXBUF: one chain per frame. Like QEMU, drop the frame and keep the buffer.
+                RxDroppedTooLarge++;
+                q.Unpop();
+                continue;
+            }
+            byte[] packet = new byte[hdr + frame.Length];
+            if (hdr == 12) BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(10), 1); // num_buffers (5.1.6.4)
+            frame.CopyTo(packet, hdr);
+            if (!q.WriteChain(_chain, packet)) { Fail($"queue 0: receive buffer of chain {_chain.Head} outside driver memory"); return; }
+            FramesReceived++;
+            if (!q.Push(_chain.Head, (uint)packet.Length, out error)) { Fail(error!); return; }
+            used = true;
+        }
+        if (used) SignalUsed(q);
+    }
+
+    private void SignalUsed(SplitVirtqueueModel q)
+    {
+        bool notify = q.ShouldNotify(out string? error);
+        if (error != null) { Fail(error); return; }
+        if (notify) RaiseIsr(1);
+    }
+}

@@ -1,0 +1,236 @@
+using System;
+using System.Buffers.Binary;
+using Regs.Virtio;
+
+namespace Regs.Runtime.Models.Virtio;
+
+/// <summary>
+/// virtio-net as a modern (non-transitional) virtio-pci function (virtio 1.2 4.1), laid out like
+/// QEMU's <c>virtio-net-pci,disable-legacy=on</c>: vendor 0x1AF4, device 0x1041, one 64-bit
+/// memory BAR 4 holding common configuration at +0x0, ISR at +0x1000, device configuration at
+/// +0x2000 and notifications at +0x3000 (notify_off_multiplier 4, queue_notify_off = queue
+/// index), found through vendor capabilities (id 9) in configuration space. No MSI-X: interrupts
+/// are INTx, level while the ISR is non-zero. The driver reaches configuration space and BAR 4
+/// through <see cref="ModelHost"/> (<c>ConfigSpace()</c>, <c>TryMapBar(4, ...)</c>).
+/// </summary>
+public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
+{
+    /// <summary>PCI device ID of a modern virtio-net function (0x1040 + 1, 4.1.2).</summary>
+    public const ushort DeviceId = 0x1041;
+
+    /// <summary>The BAR holding every virtio structure.</summary>
+    public const int Bar = 4;
+
+    /// <summary>Bytes of BAR 4 (QEMU: 16 KiB).</summary>
+    public const int BarSize = 0x4000;
+
+    /// <summary>Offset of the common configuration structure in BAR 4.</summary>
+    public const int CommonOffset = 0x0000;
+
+    /// <summary>Offset of the ISR byte in BAR 4.</summary>
+    public const int IsrOffset = 0x1000;
+
+    /// <summary>Offset of the device configuration in BAR 4.</summary>
+    public const int DeviceOffset = 0x2000;
+
+    /// <summary>Offset of the notification area in BAR 4.</summary>
+    public const int NotifyOffset = 0x3000;
+
+    /// <summary>Bytes between the notification addresses of consecutive queue_notify_off values.</summary>
+    public const uint NotifyOffMultiplier = 4;
+
+    private const int StructureLength = 0x1000;
+
+    private uint _deviceFeatureSelect, _driverFeatureSelect;
+    private ushort _queueSelect, _configMsixVector = (ushort)VirtioPciCap.NoVector;
+
+    /// <summary>
+    /// A virtio-net function with <paramref name="mac"/> on <paramref name="network"/>. BAR 4 reads
+    /// as assigned at <paramref name="barAddress"/> (informative only). The driver gets
+    /// <paramref name="dmaBytes"/> of DMA memory seen by the device at <paramref name="dmaDeviceAddress"/>;
+    /// <paramref name="accessPlatform"/> offers ACCESS_PLATFORM (QEMU's iommu_platform=on).
+    /// </summary>
+    public VirtioPciModel(ModelNetwork network, ReadOnlySpan<byte> mac, bool accessPlatform = false,
+        ulong dmaDeviceAddress = 0x4000_0000, nuint dmaBytes = 4 << 20, ulong barAddress = 0xFE00_0000)
+        : base(network, dmaDeviceAddress, dmaBytes, (ushort)VirtioPciCap.VendorId, DeviceId)
+    {
+        Bars[Bar] = new Bar4(this);
+        // 64-bit prefetchable memory BAR, as QEMU's modern BAR (PCI 3.0 6.2.5.1).
+        Config.SetBar(Bar, (uint)barAddress | 0xC);
+        Config.SetBar(Bar + 1, (uint)(barAddress >> 32));
+        AddVirtioCapability(VirtioPciCapType.COMMON_CFG, CommonOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapType.ISR_CFG, IsrOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapType.DEVICE_CFG, DeviceOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapType.NOTIFY_CFG, NotifyOffset, StructureLength, NotifyOffMultiplier);
+        // 4.1.4.9: the PCI configuration access capability (bar, offset, length, data zero).
+        AddVirtioCapability(VirtioPciCapType.PCI_CFG, 0, 0, 0, bar: 0);
+        Net = new VirtioNetDevice(this, mac, accessPlatform);
+    }
+
+    /// <summary>The virtio-net device behind the function.</summary>
+    public VirtioNetDevice Net { get; }
+
+    /// <summary>BAR 4, the region every virtio structure lives in.</summary>
+    public ModelRegion Bar4Region => Bars[Bar]!;
+
+    /// <summary>The configuration generation as the 8-bit config_generation shows it.</summary>
+    public byte ConfigGeneration => (byte)Net.ConfigGeneration;
+
+    /// <inheritdoc/>
+    public override bool InterruptAsserted => Net.InterruptStatus != 0 && (Config.Command & 0x400) == 0; // INTx, unless Interrupt Disable
+
+    /// <inheritdoc/>
+    public override bool LinkUp { get => Net.LinkUp; set => Net.LinkUp = value; }
+
+    /// <inheritdoc/>
+    public override ReadOnlySpan<byte> Mac => Net.Mac;
+
+    /// <inheritdoc/>
+    public override void Deliver(ReadOnlySpan<byte> frame)
+    {
+        lock (Network.Lock) Net.Deliver(frame);
+    }
+
+    /// <summary>Frames written into receive buffers.</summary>
+    public long FramesReceived => Net.FramesReceived;
+
+    /// <summary>Frames put on the wire.</summary>
+    public long FramesTransmitted => Net.FramesTransmitted;
+
+    /// <summary>Frames dropped in either direction.</summary>
+    public long FramesDropped => Net.FramesDropped;
+
+    /// <summary>The features in effect.</summary>
+    public VirtioNetFeatures NegotiatedFeatures => Net.NegotiatedFeatures;
+
+    /// <summary>The device status byte.</summary>
+    public DeviceStatus Status => Net.Status;
+
+    bool IVirtioTransport.Legacy => false;
+    object IVirtioTransport.Lock => Network.Lock;
+    bool IVirtioTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
+    bool IVirtioTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
+    bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
+    void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
+    void IVirtioTransport.InterruptChanged() => InterruptChanged();
+
+    /// <summary>struct virtio_pci_cap (4.1.4), plus notify_off_multiplier for NOTIFY_CFG (4.1.4.4) and pci_cfg_data for PCI_CFG (4.1.4.9).</summary>
+    private void AddVirtioCapability(VirtioPciCapType type, uint offset, uint length, uint extra = 0, byte bar = Bar)
+    {
+        bool longer = type is VirtioPciCapType.NOTIFY_CFG or VirtioPciCapType.PCI_CFG;
+        Span<byte> body = stackalloc byte[longer ? 18 : 14]; // after cap_vndr and cap_next
+        body[0] = (byte)(body.Length + 2); // cap_len
+        body[1] = (byte)type;
+        body[2] = bar;
+        body[3] = 0; // id
+        BinaryPrimitives.WriteUInt32LittleEndian(body[6..], offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[10..], length);
+        if (longer) BinaryPrimitives.WriteUInt32LittleEndian(body[14..], extra);
+        Config.AddCapability((byte)VirtioPciCap.VendorCapabilityId, body);
+    }
+
+    private SplitVirtqueueModel? Selected => _queueSelect < 2 ? (SplitVirtqueueModel)Net.Queues[_queueSelect] : null;
+
+    private void Reset()
+    {
+        _deviceFeatureSelect = _driverFeatureSelect = 0;
+        _queueSelect = 0;
+        _configMsixVector = (ushort)VirtioPciCap.NoVector;
+    }
+
+    /// <summary>Common configuration reads (4.1.4.3), field by field as QEMU decodes them.</summary>
+    private uint ReadCommon(uint offset)
+    {
+        var q = Selected;
+        return offset switch
+        {
+            0x00 => _deviceFeatureSelect,
+            0x04 => Net.DeviceFeatureWord(_deviceFeatureSelect),
+            0x08 => _driverFeatureSelect,
+            0x0C => Net.DriverFeatureWord(_driverFeatureSelect),
+            0x10 => _configMsixVector,
+            0x12 => (uint)Net.Queues.Count,
+            0x14 => (uint)Net.Status,
+            0x15 => (byte)Net.ConfigGeneration,
+            0x16 => _queueSelect,
+            0x18 => q?.Size ?? 0u, // 0: the queue does not exist
+            0x1A => q?.MsixVector ?? VirtioPciCap.NoVector,
+            0x1C => q is { Enabled: true } ? 1u : 0u,
+            0x1E => q != null ? _queueSelect : 0u, // QEMU: queue_notify_off is the queue index
+            0x20 => (uint)(q?.DescriptorArea ?? 0),
+            0x24 => (uint)((q?.DescriptorArea ?? 0) >> 32),
+            0x28 => (uint)(q?.DriverArea ?? 0),
+            0x2C => (uint)((q?.DriverArea ?? 0) >> 32),
+            0x30 => (uint)(q?.DeviceArea ?? 0),
+            0x34 => (uint)((q?.DeviceArea ?? 0) >> 32),
+            _ => 0, // queue_notify_data, queue_reset: features not offered
+        };
+    }
+
+    /// <summary>Common configuration writes (4.1.4.3); queue fields only change while the queue is disabled (4.1.4.3.2).</summary>
+    private void WriteCommon(uint offset, uint value)
+    {
+        var q = Selected;
+        bool idle = q is { Enabled: false };
+        switch (offset)
+        {
+            case 0x00: _deviceFeatureSelect = value; break;
+            case 0x08: _driverFeatureSelect = value; break;
+            case 0x0C: Net.WriteDriverFeatureWord(_driverFeatureSelect, value); break;
+            case 0x10: _configMsixVector = (ushort)value; break;
+            case 0x14:
+                Net.WriteStatus((byte)value);
+                if ((byte)value == 0) Reset();
+                break;
+            case 0x16: _queueSelect = (ushort)value; break;
+            case 0x18: if (idle) q!.Size = (ushort)value; break;
+            case 0x1A: if (q != null) q.MsixVector = (ushort)value; break;
+            case 0x1C:
+                if (q == null || q.Enabled) break;
+                // 4.1.4.3.2: the driver only ever writes 1; QEMU treats anything else as an error.
+                if ((ushort)value != 1) Net.Fail($"queue {q.Index}: queue_enable written with {value} (4.1.4.3.2)");
+                else if (!q.Enable(out string? error)) Net.Fail(error!);
+                break;
+            case 0x20: if (idle) q!.DescriptorArea = Low(q.DescriptorArea, value); break;
+            case 0x24: if (idle) q!.DescriptorArea = High(q.DescriptorArea, value); break;
+            case 0x28: if (idle) q!.DriverArea = Low(q.DriverArea, value); break;
+            case 0x2C: if (idle) q!.DriverArea = High(q.DriverArea, value); break;
+            case 0x30: if (idle) q!.DeviceArea = Low(q.DeviceArea, value); break;
+            case 0x34: if (idle) q!.DeviceArea = High(q.DeviceArea, value); break;
+            default: break;
+        }
+    }
+
+    private uint ReadBar(uint offset, int size)
+    {
+        if ((Config.Command & 0x2) == 0) return size == 4 ? uint.MaxValue : (1u << (8 * size)) - 1; // memory space disabled: master abort
+        if (offset < IsrOffset) return ReadCommon(offset);
+        if (offset < DeviceOffset) return Net.ReadAndClearIsr(); // 4.1.4.5: reading clears and deasserts
+        if (offset < NotifyOffset) return Net.ReadConfig(offset - DeviceOffset, size);
+        return 0;
+    }
+
+    private void WriteBar(uint offset, int size, uint value)
+    {
+        if ((Config.Command & 0x2) == 0) return;
+        if (offset < IsrOffset) WriteCommon(offset, value);
+        else if (offset < DeviceOffset) { } // ISR is read-only
+        else if (offset < NotifyOffset) Net.WriteConfig(offset - DeviceOffset, size, value);
+        // 4.1.4.4: the queue is the one whose queue_notify_off * multiplier is the address (QEMU decodes the address).
+        else Net.Notify((offset - NotifyOffset) / NotifyOffMultiplier);
+    }
+
+    private static ulong Low(ulong old, uint value) => (old & 0xFFFF_FFFF_0000_0000UL) | value;
+    private static ulong High(ulong old, uint value) => (old & 0xFFFF_FFFFUL) | (ulong)value << 32;
+
+    private sealed class Bar4 : ModelRegion
+    {
+        private readonly VirtioPciModel _model;
+        public Bar4(VirtioPciModel model) : base(model) { _model = model; }
+        protected override uint OnRead(nuint offset, int size) => offset + (nuint)size > BarSize ? 0 : _model.ReadBar((uint)offset, size);
+        protected override void OnWrite(nuint offset, int size, uint value)
+        {
+            if (offset + (nuint)size <= BarSize) _model.WriteBar((uint)offset, size, value);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using Regs.Nic;
+using Regs.Nic.Ethernet;
+using Xunit;
+
+namespace Regs.Drivers.Tests;
+
+/// <summary>
+/// The suite every backend runs for every NIC kind: bring-up, the gateway exchange with a
+/// byte-exact capture check, two NICs talking in polling and interrupt modes, link changes.
+/// Subclasses say which backend (and carry the test category).
+/// </summary>
+public abstract class NicSuite
+{
+    /// <summary>A bench of <paramref name="kind"/> NICs wired as asked.</summary>
+    protected abstract INicBench Start(NicKind kind, Wiring wiring, string name);
+
+    /// <summary>Whether frames between two NICs arrive in the order sent (the backend's wire, not the drivers, decides).</summary>
+    protected abstract bool WireKeepsOrder { get; }
+
+    /// <summary>Every NIC kind.</summary>
+    public static TheoryData<NicKind> Kinds => new() { NicKind.Igb, NicKind.VirtioPci, NicKind.VirtioMmio, NicKind.VirtioMmioLegacy };
+
+    /// <summary>Every NIC kind in polling and interrupt mode.</summary>
+    public static TheoryData<NicKind, bool> KindsAndModes
+    {
+        get
+        {
+            var data = new TheoryData<NicKind, bool>();
+            foreach (NicKind kind in Enum.GetValues<NicKind>()) { data.Add(kind, false); data.Add(kind, true); }
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void Initialises_with_the_given_mac_and_brings_the_link_up(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.Gateway, $"init-{kind}");
+        INic nic = bench.Open(0, interrupts: false);
+        Assert.Equal(bench.ExpectedMac(0), nic.Mac.Bits);
+        NicScenarios.WaitForLink(ref nic, up: true);
+        Assert.Equal(NicStatus.Ok, nic.LastError);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void Resolves_and_pings_the_gateway_and_the_wire_carries_exactly_what_was_sent(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.Gateway, $"gw-{kind}");
+        INic nic = bench.Open(0, interrupts: false);
+        NicScenarios.WaitForLink(ref nic, up: true);
+        var sent = NicScenarios.ArpAndPingGateway(ref nic);
+
+        var onWire = bench.Transmitted(0);
+        Assert.Equal(sent.Count, onWire.Count);
+        for (int i = 0; i < sent.Count; i++) Assert.Equal(sent[i], onWire[i]);
+        NicStats stats = nic.Stats();
+        Assert.True(stats.RxFrames >= 2, $"received {stats.RxFrames} frames");
+        Assert.Equal(0ul, stats.ProtocolErrors);
+    }
+
+    [Theory, MemberData(nameof(KindsAndModes))]
+    public void Two_nics_exchange_arp_icmp_and_bursts_without_loss_or_duplicates(NicKind kind, bool interrupts)
+    {
+        using var bench = Start(kind, Wiring.BackToBack, $"pair-{kind}-{interrupts}");
+        INic a = bench.Open(0, interrupts);
+        INic b = bench.Open(1, interrupts);
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+
+        NicScenarios.ArpAndPingBetween(ref a, 0x0A000001, ref b, 0x0A000002);
+        var burst = NicScenarios.Burst(ref a, ref b, 300, 32, WireKeepsOrder);
+        NicScenarios.Burst(ref b, ref a, 50, 1, WireKeepsOrder);
+
+        var onWire = bench.Transmitted(0).Where(f => f[12] == NicScenarios.TestEtherType >> 8 && f[13] == (NicScenarios.TestEtherType & 0xFF)).ToList();
+        Assert.Equal(burst.Count, onWire.Count);
+        for (int i = 0; i < burst.Count; i++) Assert.Equal(burst[i], onWire[i]);
+        Assert.Equal(0ul, a.Stats().ProtocolErrors);
+        Assert.Equal(0ul, b.Stats().ProtocolErrors);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void Interrupt_mode_sleeps_until_a_frame_arrives(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.BackToBack, $"irq-{kind}");
+        INic sender = bench.Open(0, interrupts: false);
+        INic sleeper = bench.Open(1, interrupts: true);
+        NicScenarios.WaitForLink(ref sender, up: true);
+        NicScenarios.WaitForLink(ref sleeper, up: true);
+        var drain = NicScenarios.NewBatch(32);
+        while (sleeper.Receive(ref drain) > 0) { }
+        ulong interruptsBefore = sleeper.Stats().Interrupts;
+
+        byte[] frame = new byte[EthernetFrames.MinimumLength];
+        EthernetFrames.ArpRequest(frame, sender.Mac, 0x0A000001, 0x0A000002);
+        var late = new Thread(() =>
+        {
+            Thread.Sleep(300);
+            INic s = sender;
+            NicScenarios.SendAll(ref s, new[] { frame });
+        });
+        var clock = Stopwatch.StartNew();
+        late.Start();
+        bool woke = sleeper.WaitForReceive(5_000_000);
+        long waited = clock.ElapsedMilliseconds;
+        late.Join();
+
+        Assert.True(woke, "no frame within 5 s");
+        Assert.InRange(waited, 200, 4000);
+        Assert.True(sleeper.Stats().Interrupts > interruptsBefore, "woke without an interrupt");
+        var rx = NicScenarios.NewBatch(8);
+        Assert.True(sleeper.Receive(ref rx) >= 1);
+        Assert.Equal(frame, rx.Frame(0).ToArray());
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public void Link_down_and_up_is_detected_and_traffic_resumes(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.Gateway, $"link-{kind}");
+        INic nic = bench.Open(0, interrupts: false);
+        NicScenarios.WaitForLink(ref nic, up: true);
+        ulong changes = nic.Stats().LinkChanges;
+
+        bench.SetLink(0, false);
+        NicScenarios.WaitForLink(ref nic, up: false);
+        bench.SetLink(0, true);
+        NicScenarios.WaitForLink(ref nic, up: true);
+
+        Assert.True(nic.Stats().LinkChanges >= changes + 2, $"link changes counted: {nic.Stats().LinkChanges - changes}");
+        NicScenarios.ArpAndPingGateway(ref nic);
+    }
+}
+
+/// <summary>The suite on QEMU 10's own igb and virtio-net models, through qtest.</summary>
+[Trait("Category", "Qtest")]
+public sealed class QtestNicTests : NicSuite
+{
+    /// <inheritdoc/>
+    protected override INicBench Start(NicKind kind, Wiring wiring, string name) => new QtestBench(kind, wiring, name);
+
+    /// <summary>
+    /// No. Seen: an occasional swap of two adjacent frames at the receiver while the sender's own
+    /// capture is in order, and never on the models. Our reading of QEMU's net layer: the hub
+    /// queues a frame for a receiver without buffers, and one sent after the receiver refilled can
+    /// overtake it before that queue is flushed (qemu_net_queue_send asks only whether the peer
+    /// can receive now).
+    /// </summary>
+    protected override bool WireKeepsOrder => false;
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Regs.Nic;
+using Regs.Runtime.Qtest;
+
+namespace Regs.Drivers.Tests;
+
+/// <summary>NICs on QEMU's real device models, driven over qtest.</summary>
+public sealed class QtestBench : INicBench
+{
+    private readonly QemuMachine _machine;
+    private readonly NicKind _kind;
+    private readonly string _name;
+
+    /// <summary>Starts QEMU with the NICs wired as asked.</summary>
+    public QtestBench(NicKind kind, Wiring wiring, string name)
+    {
+        _kind = kind;
+        _name = name;
+        _machine = QtestNics.Start(kind, wiring == Wiring.Gateway ? 1 : 2, wiring == Wiring.Gateway ? QemuNetdevKind.User : QemuNetdevKind.Hub, name);
+    }
+
+    /// <summary>The machine, for monitor commands.</summary>
+    public QemuMachine Machine => _machine;
+
+    /// <inheritdoc/>
+    public INic Open(int index, bool interrupts) => QtestNics.Open(_machine, _kind, index, interrupts);
+
+    /// <inheritdoc/>
+    public ulong ExpectedMac(int index) => QtestNics.MacBits(index);
+
+    /// <inheritdoc/>
+    public void SetLink(int index, bool up) => _machine.SetLink(index, up);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<byte[]> Transmitted(int index)
+    {
+        // filter-dump records both directions; the NIC's own frames carry its MAC as source.
+        ulong mac = ExpectedMac(index);
+        return _machine.CapturedFrames(index)
+            .Select(f => f.Data)
+            .Where(d => d.Length >= 12 && MacAddress.From(d.AsSpan(6)).Bits == mac)
+            .ToList();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _machine.Dispose();
+        for (int i = 0; i < 2; i++) System.IO.File.Delete(QtestNics.CapturePath(_name, i));
+    }
+}
