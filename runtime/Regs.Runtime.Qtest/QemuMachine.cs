@@ -297,6 +297,8 @@ public sealed unsafe class QemuMachine : IDisposable
             Add("-device", device);
             if (nic.CapturePath is { } capture) Add("-object", $"filter-dump,id=f{i},netdev={netdev},file={capture}");
         }
+        foreach (int hub in options.GatewayOnHubs)
+            Add("-netdev", $"user,id=gw{hub}", "-netdev", $"hubport,id=gwport{hub},hubid={hub},netdev=gw{hub}");
         a.AddRange(options.ExtraArguments);
         return a;
     }

@@ -27,6 +27,12 @@ public sealed class QemuOptions
     /// <summary>Bound on every wait for QEMU: connecting at start-up and each reply.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Hubs that also get a slirp gateway (10.0.2.2) as a port, so NICs on the hub reach each
+    /// other and the gateway alike.
+    /// </summary>
+    public IReadOnlyList<int> GatewayOnHubs { get; init; } = Array.Empty<int>();
+
     /// <summary>More QEMU arguments, appended as given.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
 }

@@ -19,6 +19,11 @@ public sealed class QtestConnection : IDisposable
     /// <summary>qtest tracks at most this many interrupt lines (MAX_IRQ in system/qtest.c).</summary>
     public const int MaxIrqLines = 256;
 
+    private long _commands;
+
+    /// <summary>Commands sent so far (register accesses, port and memory commands): the demo's trace summary.</summary>
+    public long Commands => Interlocked.Read(ref _commands);
+
     private readonly Socket _socket;
     private readonly TimeSpan _timeout;
     private readonly Func<string> _describeFailure;
@@ -52,6 +57,7 @@ public sealed class QtestConnection : IDisposable
     /// </summary>
     public string Command(string line)
     {
+        Interlocked.Increment(ref _commands);
         lock (_requestLock)
         {
             if (_broken) throw new QemuException($"qtest connection unusable after an earlier failure. {_describeFailure()}");
