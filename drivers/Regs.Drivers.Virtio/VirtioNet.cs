@@ -37,7 +37,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         var s = (VirtioNetState*)host.AllocatePrivate((nuint)sizeof(VirtioNetState));
         if (s == null) return NicStatus.OutOfMemory;
         nic._s = s;
-        s->InterruptMode = options.InterruptMode;
+        s->Options = options;
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
@@ -85,6 +85,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
                    | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC
                    | VirtioNetFeatures.ACCESS_PLATFORM;
         if (_transport.Modern) wanted |= VirtioNetFeatures.VERSION_1;
+        if (s->Options.NoIndirect) wanted &= ~VirtioNetFeatures.RING_INDIRECT_DESC;
+        if (s->Options.NoEventIdx) wanted &= ~VirtioNetFeatures.RING_EVENT_IDX;
         var features = offered & wanted;
         if (_transport.Modern && (features & VirtioNetFeatures.VERSION_1) == 0) return Failed(NicStatus.Unsupported);
         if (_host.TranslatesDma && (features & VirtioNetFeatures.ACCESS_PLATFORM) == 0) return Failed(NicStatus.Unsupported);
@@ -228,7 +230,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (s == null || !s->Started) return false;
         if (s->Rx->HasUsed) return true;
         Deadline deadline = Deadline.After(ref _host, timeoutMicroseconds);
-        if (!s->InterruptMode)
+        if (!s->Options.InterruptMode)
         {
             while (!deadline.Expired(ref _host))
             {

@@ -28,7 +28,7 @@ internal unsafe struct VirtioNetState
     public ushort Mtu;
     public bool Indirect;
     public bool LinkUp;
-    public bool InterruptMode;
+    public VirtioNetOptions Options;
     public bool Started;
     public NicStats Stats;
     public NicStatus LastError;

@@ -33,6 +33,12 @@ public interface INic
     /// </summary>
     bool WaitForReceive(uint timeoutMicroseconds);
 
+    /// <summary>
+    /// Resets the device and initialises it again with the memory allocated at start-up (what the
+    /// driver also does by itself after a device error). Frames in flight are dropped.
+    /// </summary>
+    NicStatus Reset();
+
     /// <summary>What went wrong last, <see cref="NicStatus.Ok"/> when nothing did.</summary>
     NicStatus LastError { get; }
 }

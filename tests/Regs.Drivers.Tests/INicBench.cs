@@ -10,8 +10,11 @@ namespace Regs.Drivers.Tests;
 /// </summary>
 public interface INicBench : IDisposable
 {
-    /// <summary>Initialises the driver for NIC <paramref name="index"/> (fails the test if it does not come up).</summary>
-    INic Open(int index, bool interrupts);
+    /// <summary>
+    /// Initialises the driver for NIC <paramref name="index"/> (fails the test if it does not come
+    /// up); virtio drivers can be told not to negotiate indirect descriptors or EVENT_IDX.
+    /// </summary>
+    INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false);
 
     /// <summary>The MAC the backend gave NIC <paramref name="index"/>.</summary>
     ulong ExpectedMac(int index);

@@ -55,7 +55,7 @@ public sealed class ModelBench : INicBench
     public DeviceModel Model(int index) => _models[index];
 
     /// <inheritdoc/>
-    public INic Open(int index, bool interrupts)
+    public INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false)
     {
         var host = new ModelHost(_models[index], $"{_kind}{index}");
         NicStatus status;
@@ -68,7 +68,7 @@ public sealed class ModelBench : INicBench
             case NicKind.VirtioPci:
             {
                 Assert.Equal(NicStatus.Ok, VirtioPciTransport<ModelAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
                 nic = n;
                 break;
             }
@@ -76,7 +76,7 @@ public sealed class ModelBench : INicBench
             {
                 var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
                 Assert.Equal(NicStatus.Ok, VirtioMmioTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<ModelAccess, VirtioMmioTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
                 nic = n;
                 break;
             }
@@ -84,7 +84,7 @@ public sealed class ModelBench : INicBench
             {
                 var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
                 Assert.Equal(NicStatus.Ok, VirtioMmioLegacyTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioLegacyTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<ModelAccess, VirtioMmioLegacyTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
                 nic = n;
                 break;
             }

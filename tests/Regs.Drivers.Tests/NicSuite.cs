@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using Regs.Drivers.Igb;
 using Regs.Nic;
 using Regs.Nic.Ethernet;
 using Xunit;
@@ -116,6 +117,83 @@ public abstract class NicSuite
     }
 
     [Theory, MemberData(nameof(Kinds))]
+    public void Reset_reinitialises_with_the_same_mac_and_traffic_resumes(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.Gateway, $"reset-{kind}");
+        INic nic = bench.Open(0, interrupts: false);
+        NicScenarios.WaitForLink(ref nic, up: true);
+        NicScenarios.ArpAndPingGateway(ref nic);
+        Assert.Equal(NicStatus.Ok, nic.Reset());
+        Assert.Equal(bench.ExpectedMac(0), nic.Mac.Bits);
+        NicScenarios.WaitForLink(ref nic, up: true);
+        NicScenarios.ArpAndPingGateway(ref nic);
+        Assert.Equal(0ul, nic.Stats().ProtocolErrors);
+    }
+
+    /// <summary>virtio kinds with and without indirect descriptors and EVENT_IDX.</summary>
+    public static TheoryData<NicKind, bool, bool> VirtioRingVariants
+    {
+        get
+        {
+            var data = new TheoryData<NicKind, bool, bool>();
+            foreach (var kind in new[] { NicKind.VirtioPci, NicKind.VirtioMmio, NicKind.VirtioMmioLegacy })
+                foreach (bool noIndirect in new[] { false, true })
+                    foreach (bool noEventIdx in new[] { false, true })
+                        data.Add(kind, noIndirect, noEventIdx);
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(VirtioRingVariants))]
+    public void Virtio_rings_work_with_and_without_indirect_descriptors_and_event_idx(NicKind kind, bool noIndirect, bool noEventIdx)
+    {
+        using var bench = Start(kind, Wiring.BackToBack, $"ring-{kind}-{noIndirect}-{noEventIdx}");
+        INic a = bench.Open(0, interrupts: false, noIndirect, noEventIdx);
+        INic b = bench.Open(1, interrupts: true, noIndirect, noEventIdx);
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+        // More frames than either ring holds, so every descriptor is reused.
+        NicScenarios.Burst(ref a, ref b, 600, 64, WireKeepsOrder);
+        NicScenarios.Burst(ref b, ref a, 300, 8, WireKeepsOrder);
+        NicScenarios.ArpAndPingBetween(ref b, 0x0A000002, ref a, 0x0A000001);
+    }
+
+    [Fact]
+    public void Igb_filters_unicast_by_its_address_and_multicast_by_the_hash()
+    {
+        using var bench = Start(NicKind.Igb, Wiring.BackToBack, "igb-filters");
+        INic a = bench.Open(0, interrupts: false);
+        INic b = bench.Open(1, interrupts: false);
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+
+        Assert.False(Delivered(ref a, ref b, new MacAddress(0x0000_BEBA_FECA_0002ul)), "foreign unicast accepted");
+        Assert.True(Delivered(ref a, ref b, MacAddress.Broadcast), "broadcast refused");
+        var group = new MacAddress(0x0000_0100_005E_0001ul);     // 01:00:5e:00:00:01
+        Assert.False(Delivered(ref a, ref b, group), "multicast accepted before joining");
+        Assert.Equal(NicStatus.Ok, Drivers.AddMulticast(b, group));
+        Assert.True(Delivered(ref a, ref b, group), "joined multicast refused");
+
+        var newMac = new MacAddress(0x0000_7856_3412_0002ul);    // 02:00:12:34:56:78, locally administered
+        Assert.Equal(NicStatus.Ok, Drivers.SetMac(b, newMac));
+        Assert.Equal(newMac.Bits, b.Mac.Bits);
+        Assert.True(Delivered(ref a, ref b, newMac), "frame to the new address refused");
+        Assert.False(Delivered(ref a, ref b, new MacAddress(bench.ExpectedMac(1))), "frame to the old address accepted");
+    }
+
+    // Sends one test frame to `destination` from A; true if B receives it within 300 ms.
+    private static bool Delivered(ref INic a, ref INic b, MacAddress destination)
+    {
+        byte[] frame = new byte[64];
+        destination.CopyTo(frame);
+        a.Mac.CopyTo(frame.AsSpan(6));
+        frame[12] = NicScenarios.TestEtherType >> 8; frame[13] = NicScenarios.TestEtherType & 0xFF;
+        Random.Shared.NextBytes(frame.AsSpan(14));
+        NicScenarios.SendAll(ref a, new[] { frame });
+        return NicScenarios.ReceiveUntil(ref b, f => f.AsSpan().SequenceEqual(frame), 300_000) != null;
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
     public void Link_down_and_up_is_detected_and_traffic_resumes(NicKind kind)
     {
         using var bench = Start(kind, Wiring.Gateway, $"link-{kind}");
@@ -131,6 +209,24 @@ public abstract class NicSuite
         Assert.True(nic.Stats().LinkChanges >= changes + 2, $"link changes counted: {nic.Stats().LinkChanges - changes}");
         NicScenarios.ArpAndPingGateway(ref nic);
     }
+}
+
+/// <summary>Driver-specific calls on whichever backend's NIC type a bench returned.</summary>
+internal static class Drivers
+{
+    public static NicStatus SetMac(INic nic, MacAddress mac) => nic switch
+    {
+        IgbNic<Runtime.Models.ModelAccess, Runtime.Models.ModelHost> n => n.SetMac(mac),
+        IgbNic<Runtime.Qtest.QtestAccess, Runtime.Qtest.QtestHost> n => n.SetMac(mac),
+        _ => throw new ArgumentException("not an igb NIC"),
+    };
+
+    public static NicStatus AddMulticast(INic nic, MacAddress group) => nic switch
+    {
+        IgbNic<Runtime.Models.ModelAccess, Runtime.Models.ModelHost> n => n.AddMulticast(group),
+        IgbNic<Runtime.Qtest.QtestAccess, Runtime.Qtest.QtestHost> n => n.AddMulticast(group),
+        _ => throw new ArgumentException("not an igb NIC"),
+    };
 }
 
 /// <summary>The suite on QEMU 10's own igb and virtio-net models, through qtest.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Regs.Drivers.Virtio;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
 
@@ -25,7 +26,7 @@ public sealed class QtestBench : INicBench
     public QemuMachine Machine => _machine;
 
     /// <inheritdoc/>
-    public INic Open(int index, bool interrupts) => QtestNics.Open(_machine, _kind, index, interrupts);
+    public INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false) => QtestNics.Open(_machine, _kind, index, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx });
 
     /// <inheritdoc/>
     public ulong ExpectedMac(int index) => QtestNics.MacBits(index);

@@ -61,8 +61,8 @@ public static class QtestNics
     public static string CapturePath(string name, int index)
         => System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"regs-{name}-{Environment.ProcessId}-{index}.pcap");
 
-    /// <summary>Initialises the driver for NIC <paramref name="index"/>; the test fails if it does not come up.</summary>
-    public static INic Open(QemuMachine machine, NicKind kind, int index, bool interrupts)
+    /// <summary>Initialises the driver for NIC <paramref name="index"/> (igb takes only the interrupt mode from <paramref name="options"/>); the test fails if it does not come up.</summary>
+    public static INic Open(QemuMachine machine, NicKind kind, int index, VirtioNetOptions options)
     {
         QtestHost host = machine.NicHost(index);
         INic nic;
@@ -72,27 +72,27 @@ public static class QtestNics
             case NicKind.VirtioPci:
             {
                 Assert.Equal(NicStatus.Ok, VirtioPciTransport<QtestAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<QtestAccess, VirtioPciTransport<QtestAccess>, QtestHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<QtestAccess, VirtioPciTransport<QtestAccess>, QtestHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }
             case NicKind.VirtioMmio:
             {
                 Assert.Equal(NicStatus.Ok, VirtioMmioTransport<QtestAccess>.TryOpen(host.Registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<QtestAccess, VirtioMmioTransport<QtestAccess>, QtestHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<QtestAccess, VirtioMmioTransport<QtestAccess>, QtestHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }
             case NicKind.VirtioMmioLegacy:
             {
                 Assert.Equal(NicStatus.Ok, VirtioMmioLegacyTransport<QtestAccess>.TryOpen(host.Registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<QtestAccess, VirtioMmioLegacyTransport<QtestAccess>, QtestHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts }, out var n);
+                status = VirtioNet<QtestAccess, VirtioMmioLegacyTransport<QtestAccess>, QtestHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }
             default:
             {
-                status = IgbNic<QtestAccess, QtestHost>.Initialise(host, new IgbOptions { InterruptMode = interrupts }, out var n);
+                status = IgbNic<QtestAccess, QtestHost>.Initialise(host, new IgbOptions { InterruptMode = options.InterruptMode }, out var n);
                 nic = n;
                 break;
             }
