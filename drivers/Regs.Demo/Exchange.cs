@@ -31,7 +31,8 @@ public static class Exchange
         Send(ref a, frame.AsSpan(0, length));
         if (!AnswerOne(ref b, ipB)) return Report($"{nameA} -> {nameB}: ICMP echo: {nameB} never saw it", false);
         bool ok = Await(ref a, f => EthernetFrames.TryParseIcmpEcho(f, out var e) && e.IsReply && e.SourceIp == ipB, out _);
-        return Report($"{nameA} -> {nameB}: ICMP echo request {Ip(ipA)} -> {Ip(ipB)}  ->  {(ok ? "reply" : "no reply")}  ({clock.Elapsed.TotalMilliseconds:F1} ms)", ok);
+        string state = ok ? "" : $" [{nameA}: {a.LastError}, {Counters(a.Stats())}; {nameB}: {b.LastError}, {Counters(b.Stats())}]";
+        return Report($"{nameA} -> {nameB}: ICMP echo request {Ip(ipA)} -> {Ip(ipB)}  ->  {(ok ? "reply" : "no reply")}  ({clock.Elapsed.TotalMilliseconds:F1} ms){state}", ok);
     }
 
     /// <summary>ARP for the gateway and ping it (QEMU's slirp answers both).</summary>
@@ -59,6 +60,8 @@ public static class Exchange
         while (!nic.Link().Up && deadline.ElapsedMilliseconds < 3000) nic.WaitForReceive(20_000);
         return nic.Link().Up;
     }
+
+    private static string Counters(NicStats s) => $"tx {s.TxFrames} rx {s.RxFrames} irq {s.Interrupts} protocol errors {s.ProtocolErrors}";
 
     private static void Send<TNic>(ref TNic nic, ReadOnlySpan<byte> frame) where TNic : INic
     {

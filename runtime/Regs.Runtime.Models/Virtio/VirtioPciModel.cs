@@ -91,21 +91,6 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
         lock (Network.Lock) Net.Deliver(frame);
     }
 
-    /// <summary>Frames written into receive buffers.</summary>
-    public long FramesReceived => Net.FramesReceived;
-
-    /// <summary>Frames put on the wire.</summary>
-    public long FramesTransmitted => Net.FramesTransmitted;
-
-    /// <summary>Frames dropped in either direction.</summary>
-    public long FramesDropped => Net.FramesDropped;
-
-    /// <summary>The features in effect.</summary>
-    public VirtioNetFeatures NegotiatedFeatures => Net.NegotiatedFeatures;
-
-    /// <summary>The device status byte.</summary>
-    public DeviceStatus Status => Net.Status;
-
     bool IVirtioTransport.Legacy => false;
     object IVirtioTransport.Lock => Network.Lock;
     bool IVirtioTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
