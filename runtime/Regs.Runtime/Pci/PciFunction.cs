@@ -21,6 +21,32 @@ public static class PciFunction
     }
 
     /// <summary>
+    /// The address firmware (or vfio-pci, or a harness) assigned to memory BAR <paramref name="index"/>
+    /// (PCI 3.0 section 6.2.5.1): a 64-bit BAR takes its upper half from the next register. False
+    /// for an I/O BAR, the upper half of a 64-bit BAR, an index beyond the header, or an unassigned BAR.
+    /// </summary>
+    public static bool TryReadMemoryBar<TAccess>(TAccess config, uint index, out ulong address) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        address = 0;
+        if (index >= PciConfig.BARCount) return false;
+        var header = new PciConfig<TAccess>(config);
+        for (uint i = 0; i < index; i++)   // skip the upper halves of 64-bit BARs before this one
+        {
+            var before = header.BAR(i).Read();
+            if (!before.IoSpace && before.Kind == PciBarKind.Memory64) { if (++i == index) return false; }
+        }
+        var bar = header.BAR(index).Read();
+        if (bar.IoSpace) return false;
+        address = (ulong)bar.Address << 4;
+        if (bar.Kind == PciBarKind.Memory64)
+        {
+            if (index + 1 >= PciConfig.BARCount) return false;
+            address |= (ulong)header.BAR(index + 1).Read().Bits << 32;
+        }
+        return address != 0;
+    }
+
+    /// <summary>
     /// The offset of the capability with <paramref name="id"/> after <paramref name="after"/>
     /// (0 to start at the head of the list), or 0 when there is none.
     /// </summary>
