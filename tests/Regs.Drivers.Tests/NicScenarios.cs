@@ -42,11 +42,15 @@ public static class NicScenarios
         }
     }
 
-    /// <summary>Receives until <paramref name="accept"/> returns true for a frame or the time runs out; the frames seen go to <paramref name="seen"/>.</summary>
+    /// <summary>
+    /// Receives until <paramref name="accept"/> returns true for a frame or the time runs out; the
+    /// frames seen go to <paramref name="seen"/>. One frame per receive, so frames behind the
+    /// accepted one stay in the ring for the next call.
+    /// </summary>
     public static byte[]? ReceiveUntil<TNic>(ref TNic nic, Func<byte[], bool> accept, uint timeoutMicroseconds, List<byte[]>? seen = null) where TNic : INic
     {
         var deadline = DateTime.UtcNow.AddTicks(timeoutMicroseconds * 10L);
-        var batch = NewBatch(32);
+        var batch = NewBatch(1);
         while (DateTime.UtcNow < deadline)
         {
             nic.WaitForReceive(50_000);
@@ -127,7 +131,7 @@ public static class NicScenarios
         byte[] request = new byte[EthernetFrames.MinimumLength];
         EthernetFrames.ArpRequest(request, a.Mac, ipA, ipB);
         SendAll(ref a, new[] { request });
-        Assert.True(AnswerOne(ref b, ipB), "B never saw A's ARP request");
+        Assert.True(AnswerOne(ref b, ipB, ipA), "B never saw A's ARP request");
         byte[]? reply = ReceiveUntil(ref a, f => EthernetFrames.TryParseArp(f, out var r) && r.Operation == 2 && r.SenderIp == ipB, 2 * Second);
         Assert.NotNull(reply);
         EthernetFrames.TryParseArp(reply, out var arp);
@@ -136,21 +140,26 @@ public static class NicScenarios
         byte[] frame = new byte[128];
         int length = EthernetFrames.IcmpEcho(frame, false, a.Mac, ipA, b.Mac, ipB, 7, 42, "regs"u8);
         SendAll(ref a, new[] { frame.AsSpan(0, length).ToArray() });
-        Assert.True(AnswerOne(ref b, ipB), "B never saw A's echo request");
+        Assert.True(AnswerOne(ref b, ipB, ipA), "B never saw A's echo request");
         byte[]? echoReply = ReceiveUntil(ref a, f => EthernetFrames.TryParseIcmpEcho(f, out var e) && e.IsReply && e.Sequence == 42, 2 * Second);
         Assert.NotNull(echoReply);
     }
 
-    // B receives until it has answered one frame.
-    private static bool AnswerOne<TNic>(ref TNic nic, uint ip) where TNic : INic
+    // B answers every request for its address, as a host stack would, until it has answered one from A.
+    private static bool AnswerOne<TNic>(ref TNic nic, uint ip, uint peerIp) where TNic : INic
     {
         MacAddress mac = nic.Mac;
         byte[] answer = new byte[1600];
-        byte[]? asked = ReceiveUntil(ref nic, f => EthernetFrames.Answer(f, mac, ip, answer) > 0, 2 * Second);
-        if (asked == null) return false;
-        int length = EthernetFrames.Answer(asked, mac, ip, answer);
-        SendAll(ref nic, new[] { answer.AsSpan(0, length).ToArray() });
-        return true;
+        while (true)
+        {
+            byte[]? asked = ReceiveUntil(ref nic, f => EthernetFrames.Answer(f, mac, ip, answer) > 0, 2 * Second);
+            if (asked == null) return false;
+            int length = EthernetFrames.Answer(asked, mac, ip, answer);
+            SendAll(ref nic, new[] { answer.AsSpan(0, length).ToArray() });
+            bool fromPeer = EthernetFrames.TryParseArp(asked, out var arp) ? arp.SenderIp == peerIp
+                          : EthernetFrames.TryParseIcmpEcho(asked, out var echo) && echo.SourceIp == peerIp;
+            if (fromPeer) return true;
+        }
     }
 
     /// <summary>
