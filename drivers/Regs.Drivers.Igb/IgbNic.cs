@@ -207,9 +207,14 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         status = StartTransmit();
         if (status != NicStatus.Ok) return Fail(status, "igb: transmit queue did not enable"u8);
 
-        // 7.3: legacy interrupts for received frames and link changes.
+        // 7.3: interrupts for received frames and link changes, on the INTx line or, when the
+        // platform enabled MSI-X, on vector 0.
         _regs.ICR.ReadAndClear();
-        if (s->Options.InterruptMode) _regs.IMS.Set(InterruptCause.RXT0 | InterruptCause.LSC);
+        if (s->Options.InterruptMode)
+        {
+            if (host.InterruptVectors > 0) RouteToMsixVector0();
+            _regs.IMS.Set(InterruptCause.RXT0 | InterruptCause.LSC);
+        }
 
         // Wait (bounded) for auto-negotiation; a cable that is out is not an initialisation error.
         deadline = Deadline.After(ref host, s->Options.LinkWaitMicroseconds);
@@ -418,6 +423,27 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
             }
             else if (s->Rx.HasPacket()) return true;
         }
+    }
+
+    /// <summary>
+    /// MSI-X mode (datasheet 7.3, "MSI-X mode"; registers GPIE, IVAR, IVAR_MISC, EIAC, EIMS):
+    /// EICR bits become vectors; receive queue 0 and the other causes (ICR, where LSC is) both go
+    /// to vector 0, which clears itself when its message is sent (EIAC); ICR still clears on read
+    /// (GPIE.NSICR).
+    /// </summary>
+    private void RouteToMsixVector0()
+    {
+        var gpie = _regs.GPIE.Read();
+        gpie.MULTIPLE_MSIX = true;
+        gpie.PBA_SUPPORT = true;
+        gpie.NSICR = true;
+        _regs.GPIE.Write(gpie);
+        var queues = new Igb.IVAR { INT_ALLOC_RX = 0, ITR_VALID_RX = true };
+        _regs.IVAR(0).Write(queues);
+        var other = new Igb.IVAR_MISC { INT_ALLOC_OTHER = 0, ITR_VALID_OTHER = true };
+        _regs.IVAR_MISC.Write(other);
+        _regs.EIAC.Write(MsixVectors.Vector0);
+        _regs.EIMS.Set(MsixVectors.Vector0);
     }
 
     /// <summary>

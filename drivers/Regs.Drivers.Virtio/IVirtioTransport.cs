@@ -36,9 +36,17 @@ public interface IVirtioTransport<TAccess> : IGenerationCounter where TAccess : 
     /// Tells the device where queue <paramref name="queue"/> of <paramref name="size"/> entries lives
     /// and enables it. The addresses are device addresses laid out by <see cref="VirtqueueSplit"/>,
     /// which also satisfies the legacy single-area layout. False if the transport cannot use them.
+    /// <paramref name="vector"/> is the queue's MSI-X vector (<c>VirtioPciCap.NoVector</c> for none).
     /// <paramref name="notifyOffset"/> is what <see cref="Notify"/> needs for this queue.
     /// </summary>
-    bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, out uint notifyOffset);
+    bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, uint vector, out uint notifyOffset);
+
+    /// <summary>
+    /// Routes configuration-change interrupts to MSI-X <paramref name="vector"/>, or to none with
+    /// <c>VirtioPciCap.NoVector</c> (INTx through the ISR). False when the device refused (4.1.5.1.2)
+    /// or the transport has no MSI-X. Queue vectors go with <see cref="EnableQueue"/>.
+    /// </summary>
+    bool SetConfigVector(uint vector);
 
     /// <summary>Sends an available-buffer notification for <paramref name="queue"/> (<paramref name="notifyOffset"/> from <see cref="EnableQueue"/>).</summary>
     void Notify(uint queue, uint notifyOffset);

@@ -46,9 +46,10 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     public uint QueueSizeMax(uint queue) => _regs.Queue(queue).QueueNumMax.Read();
 
     /// <inheritdoc/>
-    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, out uint notifyOffset)
+    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, uint vector, out uint notifyOffset)
     {
         notifyOffset = 0;
+        if (vector != VirtioPciCap.NoVector) return false;     // no MSI-X on virtio-mmio
         // 4.2.4.3 and 2.7 (legacy interfaces): one area from a page boundary, the available ring
         // right after the descriptors and the used ring at the next PageSize boundary.
         if (descriptors % PageSize != 0 || driverArea != descriptors + 16ul * size) return false;
@@ -62,6 +63,9 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
         q.QueuePFN.Write((uint)(descriptors / PageSize));
         return true;
     }
+
+    /// <summary>virtio-mmio has one interrupt line and no MSI-X: only "no vector" is accepted.</summary>
+    public bool SetConfigVector(uint vector) => vector == VirtioPciCap.NoVector;
 
     /// <inheritdoc/>
     public void Notify(uint queue, uint notifyOffset) => _regs.QueueNotify.Write(queue);

@@ -43,9 +43,10 @@ public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> 
     public uint QueueSizeMax(uint queue) => _regs.Queue(queue).QueueNumMax.Read();
 
     /// <inheritdoc/>
-    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, out uint notifyOffset)
+    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, uint vector, out uint notifyOffset)
     {
         notifyOffset = 0;
+        if (vector != VirtioPciCap.NoVector) return false;     // no MSI-X on virtio-mmio
         // 4.2.3.2: select, check it is not in use, size, the three areas, then QueueReady.
         var q = _regs.Queue(queue);
         if (q.QueueReady.Read() != 0) return false;
@@ -56,6 +57,9 @@ public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> 
         q.QueueReady.Write(1);
         return true;
     }
+
+    /// <summary>virtio-mmio has one interrupt line and no MSI-X: only "no vector" is accepted.</summary>
+    public bool SetConfigVector(uint vector) => vector == VirtioPciCap.NoVector;
 
     /// <inheritdoc/>
     public void Notify(uint queue, uint notifyOffset) => _regs.QueueNotify.Write(queue);

@@ -115,8 +115,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             WriteDescriptors(s, s->Rx, s->RxSlots, slot, deviceWrites: true);
             WriteDescriptors(s, s->Tx, s->TxSlots, slot, deviceWrites: false);
         }
-        if (!_transport.EnableQueue(ReceiveQueue, s->QueueSize, s->Rx->DescriptorArea, s->Rx->DriverArea, s->Rx->DeviceArea, out s->RxNotify)
-            || !_transport.EnableQueue(TransmitQueue, s->QueueSize, s->Tx->DescriptorArea, s->Tx->DriverArea, s->Tx->DeviceArea, out s->TxNotify))
+        // Interrupts: with MSI-X (the platform enabled vectors) configuration changes and the
+        // receive queue share vector 0 (4.1.5.1.2); transmit completions need none.
+        uint vector = _host.InterruptVectors > 0 ? 0 : VirtioPciCap.NoVector;
+        if (!_transport.SetConfigVector(vector)
+            || !_transport.EnableQueue(ReceiveQueue, s->QueueSize, s->Rx->DescriptorArea, s->Rx->DriverArea, s->Rx->DeviceArea, vector, out s->RxNotify)
+            || !_transport.EnableQueue(TransmitQueue, s->QueueSize, s->Tx->DescriptorArea, s->Tx->DriverArea, s->Tx->DeviceArea, VirtioPciCap.NoVector, out s->TxNotify))
             return Failed(NicStatus.DeviceError);
 
         // Device configuration (5.1.4), read consistently with the generation counter (2.5.1).
@@ -249,9 +253,11 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             uint left = deadline.Remaining(ref _host);
             if (left == 0) break;
             if (!_host.WaitForInterrupt(left)) continue;
+            // With MSI-X the ISR is not used for queues (4.1.4.5); a configuration change also
+            // shows in the generation counter, which is checked either way.
             VirtioInterrupt cause = _transport.TakeInterrupt();
             s->Stats.Interrupts++;
-            if (cause.ConfigChange && RefreshLink()) break;
+            if ((cause.ConfigChange || _transport.ReadGeneration() != s->Generation) && RefreshLink()) break;
         }
         s->Rx->SuppressInterrupts();
         return s->Rx->HasUsed;

@@ -86,19 +86,27 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
     public uint QueueSizeMax(uint queue) => _common.Queue(queue).queue_size.Read();
 
     /// <inheritdoc/>
-    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, out uint notifyOffset)
+    public bool EnableQueue(uint queue, uint size, ulong descriptors, ulong driverArea, ulong deviceArea, uint vector, out uint notifyOffset)
     {
-        // 4.1.5.1.3: select, size, no MSI-X vector (INTx through ISR), the three areas, enable.
+        // 4.1.5.1.3: select, size, MSI-X vector (or none: INTx through the ISR), the three areas, enable.
         var q = _common.Queue(queue);
         notifyOffset = q.queue_notify_off.Read();
         if (q.queue_enable.Read() != 0) return false;
         q.queue_size.Write((ushort)size);
-        q.queue_msix_vector.Write((ushort)VirtioPciCap.NoVector);
+        q.queue_msix_vector.Write((ushort)vector);
+        if (q.queue_msix_vector.Read() != (ushort)vector) return false;   // 4.1.5.1.2: NO_VECTOR read back means refused
         q.queue_desc.Write(descriptors);
         q.queue_driver.Write(driverArea);
         q.queue_device.Write(deviceArea);
         q.queue_enable.Write(1);
         return true;
+    }
+
+    /// <inheritdoc/>
+    public bool SetConfigVector(uint vector)
+    {
+        _common.config_msix_vector.Write((ushort)vector);
+        return _common.config_msix_vector.Read() == (ushort)vector;
     }
 
     /// <inheritdoc/>

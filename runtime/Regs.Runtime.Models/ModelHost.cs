@@ -28,6 +28,8 @@ public readonly unsafe struct ModelHost : IDriverHost, IPciHost<ModelAccess>
     public void* AllocatePrivate(nuint length) => _device.Private.Allocate(length, 64).Cpu;
     /// <inheritdoc/>
     public DmaBuffer AllocateDma(nuint length, nuint alignment) => _device.Dma.Allocate(length, alignment);
+    /// <summary>Models raise one INTx-style line.</summary>
+    public uint InterruptVectors => 0;
     /// <summary>Models translate nothing: the device address is the arena's own numbering.</summary>
     public bool TranslatesDma => false;
 

@@ -54,6 +54,9 @@ public readonly unsafe struct QtestHost : IDriverHost, IPciHost<QtestAccess>
     public void* AllocatePrivate(nuint length) => _machine.PrivateMemory.Allocate(length, 64).Cpu;
     /// <inheritdoc/>
     public DmaBuffer AllocateDma(nuint length, nuint alignment) => _machine.Dma.Allocate(length, alignment);
+    /// <summary>Interrupts are the device's INTx line, seen through the IOAPIC intercept.</summary>
+    public uint InterruptVectors => 0;
+
     /// <summary>No IOMMU: devices use guest-physical addresses, which are the buffers' device addresses.</summary>
     public bool TranslatesDma => false;
 

@@ -114,6 +114,7 @@ public sealed unsafe class VirtqueueSplitTests : IDisposable
         public void* AllocatePrivate(nuint length) => _arena.Allocate(length, 64).Cpu;
         public DmaBuffer AllocateDma(nuint length, nuint alignment) => _arena.Allocate(length, alignment);
         public bool TranslatesDma => false;
+        public uint InterruptVectors => 0;
         public bool WaitForInterrupt(uint timeoutMicroseconds) => false;
     }
 }

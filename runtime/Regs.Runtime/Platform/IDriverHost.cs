@@ -39,6 +39,13 @@ public unsafe interface IDriverHost
     bool TranslatesDma { get; }
 
     /// <summary>
+    /// How the device's interrupts reach <see cref="WaitForInterrupt"/>: 0 for one level-triggered
+    /// line (INTx), N for MSI-X with vectors 0..N-1 already enabled by the platform (VFIO), which
+    /// the driver then assigns to its causes. Every host supports 0.
+    /// </summary>
+    uint InterruptVectors { get; }
+
+    /// <summary>
     /// Waits until the device raises its interrupt or <paramref name="timeoutMicroseconds"/> pass;
     /// true if it was raised. Platforms without interrupt delivery return false after the timeout.
     /// </summary>
