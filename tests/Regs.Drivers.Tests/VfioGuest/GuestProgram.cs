@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Regs.Drivers.Tests.VfioGuest;
+
+/// <summary>
+/// The guest program tests/Regs.VfioGuest, published with NativeAOT as one static linux-x64
+/// executable (net9.0, lld) and cached in <see cref="HostTools.CacheDirectory"/>/guest-HASH by a
+/// hash of its inputs: every file of the project and of the projects it references (transitively,
+/// without bin/obj), plus Directory.Build.props and global.json. Needs clang and lld (installed
+/// with apt-get when running as root).
+/// </summary>
+public sealed class GuestProgram
+{
+    /// <summary>The project, relative to the repository root.</summary>
+    public const string ProjectPath = "tests/Regs.VfioGuest/Regs.VfioGuest.csproj";
+    /// <summary>The executable's name (the project's AssemblyName).</summary>
+    public const string ExecutableName = "regs-guest";
+    /// <summary>Debian packages the NativeAOT static link needs.</summary>
+    public static readonly IReadOnlyList<string> Packages = new[] { "clang", "lld", "libc6-dev", "zlib1g-dev" };
+
+    private GuestProgram(string path, string hash, bool fromCache, TimeSpan publishTime)
+    {
+        Path = path;
+        InputHash = hash;
+        FromCache = fromCache;
+        PublishTime = publishTime;
+    }
+
+    /// <summary>The published static executable.</summary>
+    public string Path { get; }
+    /// <summary>The hash of the inputs that named the cache entry.</summary>
+    public string InputHash { get; }
+    /// <summary>True when the executable came from the cache (no publish).</summary>
+    public bool FromCache { get; }
+    /// <summary>Time spent in dotnet publish (zero from cache).</summary>
+    public TimeSpan PublishTime { get; }
+
+    /// <summary>The cached executable for the current inputs, or a fresh `dotnet publish` of it.</summary>
+    public static GuestProgram Publish(Action<string>? log = null)
+    {
+        log ??= _ => { };
+        string project = System.IO.Path.Combine(HostTools.RepoRoot, ProjectPath);
+        if (!File.Exists(project)) throw new InvalidOperationException($"the guest program project {project} is missing");
+        string hash = ComputeInputHash(project);
+        string dir = System.IO.Path.Combine(HostTools.CacheDirectory, "guest-" + hash);
+        string exe = System.IO.Path.Combine(dir, ExecutableName);
+        using var cacheLock = HostTools.LockCache("guest", TimeSpan.FromMinutes(6));
+        if (File.Exists(exe))
+        {
+            log($"guest program: cached {exe}");
+            return new GuestProgram(exe, hash, true, TimeSpan.Zero);
+        }
+
+        HostTools.EnsurePackages("publishing the guest program with NativeAOT (static, lld)",
+            () => HostTools.Which("clang") is not null && HostTools.Which("ld.lld") is not null && File.Exists("/usr/lib/x86_64-linux-gnu/libc.a"),
+            Packages);
+
+        string staging = dir + ".tmp-" + Environment.ProcessId;
+        if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        var clock = Stopwatch.StartNew();
+        var arguments = new List<string>
+        {
+            "publish", project, "-c", "Release", "-r", "linux-x64", "-o", staging, "-nologo",
+            "-p:PublishAot=true", "-p:StaticExecutable=true", "-p:LinkerFlavor=lld",
+            // No build servers: they would outlive the test and hold its output pipes.
+            "--disable-build-servers", "-p:UseSharedCompilation=false", "-nodeReuse:false",
+        };
+        var (code, output) = HostTools.Run(Dotnet(), arguments, TimeSpan.FromMinutes(6), environment: DotnetEnvironment());
+        var elapsed = clock.Elapsed;
+        string built = System.IO.Path.Combine(staging, ExecutableName);
+        if (code != 0 || !File.Exists(built))
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, true);
+            throw new InvalidOperationException($"dotnet publish of {ProjectPath} failed (exit {code}) after {elapsed.TotalSeconds:F0} s:\n{HostTools.Tail(output)}");
+        }
+        // Only the executable is kept (the .dbg symbols stay for debugging a crash).
+        Prune();
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        Directory.Move(staging, dir);
+        log($"guest program: published {exe} ({new FileInfo(exe).Length / 1024} KiB) in {elapsed.TotalSeconds:F1} s");
+        return new GuestProgram(exe, hash, false, elapsed);
+    }
+
+    /// <summary>The dotnet that runs this test (dotnet test sets DOTNET_HOST_PATH), else the one on PATH.</summary>
+    private static string Dotnet()
+    {
+        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        return HostTools.Which("dotnet") ?? throw new InvalidOperationException("dotnet is not on PATH (needed to publish the guest program)");
+    }
+
+    // The test host's MSBuild variables would point the child build at the wrong SDK pieces.
+    private static Dictionary<string, string?> DotnetEnvironment()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+            ["MSBUILDNOINPROCNODE"] = null,
+        };
+        foreach (string key in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            if (key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || key.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase))
+                environment[key] = null;
+        }
+        return environment;
+    }
+
+    private static void Prune()
+    {
+        foreach (var old in new DirectoryInfo(HostTools.CacheDirectory).GetDirectories("guest-*").OrderByDescending(d => d.LastWriteTimeUtc).Skip(3))
+        {
+            try { old.Delete(true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// SHA-256 (first 16 hex digits) over the relative paths and contents of every input file:
+    /// the project folders reached through ProjectReference, Directory.Build.props and global.json.
+    /// </summary>
+    public static string ComputeInputHash(string project)
+    {
+        var folders = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(System.IO.Path.GetFullPath(project));
+        var seen = new HashSet<string>();
+        while (pending.Count > 0)
+        {
+            string file = pending.Pop();
+            if (!seen.Add(file) || !File.Exists(file)) continue;
+            string folder = System.IO.Path.GetDirectoryName(file)!;
+            folders.Add(folder);
+            foreach (Match m in Regex.Matches(File.ReadAllText(file), "<ProjectReference\\s+Include=\"([^\"]+)\""))
+                pending.Push(System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, m.Groups[1].Value.Replace('\\', '/'))));
+        }
+
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string folder in folders)
+        {
+            foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                string relative = System.IO.Path.GetRelativePath(folder, file).Replace('\\', '/');
+                if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal) || relative.Contains("/bin/") || relative.Contains("/obj/")) continue;
+                files.Add(file);
+            }
+        }
+        foreach (string shared in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "NuGet.config", "nuget.config" })
+        {
+            string file = System.IO.Path.Combine(HostTools.RepoRoot, shared);
+            if (File.Exists(file)) files.Add(file);
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string file in files)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(System.IO.Path.GetRelativePath(HostTools.RepoRoot, file) + "\n"));
+            sha.AppendData(File.ReadAllBytes(file));
+        }
+        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+}

@@ -1,0 +1,249 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Regs.Runtime.Qtest;
+
+namespace Regs.Drivers.Tests.VfioGuest;
+
+/// <summary>How <see cref="LinuxGuest"/> starts QEMU.</summary>
+public sealed record LinuxGuestOptions
+{
+    /// <summary>Guest RAM in MiB.</summary>
+    public int MemoryMiB { get; init; } = 512;
+    /// <summary>Virtual CPUs (TCG runs them on host threads).</summary>
+    public int Cpus { get; init; } = 1;
+    /// <summary>QEMU is killed after this long and the run fails with the serial log.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>The kernel command line (the console must stay ttyS0: the serial port is the only channel).</summary>
+    public string KernelArguments { get; init; } = "console=ttyS0 intel_iommu=on iommu=pt quiet panic=-1";
+    /// <summary>MAC of the igb NIC (slot 2).</summary>
+    public string IgbMac { get; init; } = "52:54:00:12:34:56";
+    /// <summary>MAC of the virtio-net-pci NIC (slot 3).</summary>
+    public string VirtioMac { get; init; } = "52:54:00:12:34:57";
+    /// <summary>Arguments appended to QEMU's command line.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>One console line and when the host read it (from QEMU's start).</summary>
+public readonly record struct ConsoleLine(TimeSpan At, string Text);
+
+/// <summary>A NIC as the guest's /init reported it after binding it to vfio-pci.</summary>
+public sealed record GuestNic(string Name, string Bdf, string Group, string Driver, string DomainType);
+
+/// <summary>What a guest run printed and how it ended.</summary>
+public sealed class GuestRun
+{
+    internal GuestRun(string serialLog, IReadOnlyList<ConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine)
+    {
+        SerialLog = serialLog;
+        Console = console;
+        QemuExitCode = qemuExitCode;
+        Elapsed = elapsed;
+        CommandLine = commandLine;
+    }
+
+    /// <summary>The serial console log (kept as an artifact).</summary>
+    public string SerialLog { get; }
+    /// <summary>Every console line, as read.</summary>
+    public IReadOnlyList<ConsoleLine> Console { get; }
+    /// <summary>QEMU's exit code (0 after the guest's poweroff).</summary>
+    public int QemuExitCode { get; }
+    /// <summary>From QEMU's start to its exit.</summary>
+    public TimeSpan Elapsed { get; }
+    /// <summary>The QEMU command line.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>The text after "regs-guest: " of each guest-program line (see tests/Regs.VfioGuest/Program.cs).</summary>
+    public IReadOnlyList<string> GuestLines => Tagged("regs-guest: ").Select(l => l.Text).ToList();
+    /// <summary>The text after "regs-init: " of each line the guest's /init printed.</summary>
+    public IReadOnlyList<string> InitLines => Tagged("regs-init: ").Select(l => l.Text).ToList();
+    /// <summary>When /init printed its first line (host clock from QEMU's start), or null.</summary>
+    public TimeSpan? InitStarted => Tagged("regs-init: ").Select(l => (TimeSpan?)l.At).FirstOrDefault();
+    /// <summary>The guest's uptime when /init started (its own clock), or null.</summary>
+    public double? InitUptime => Value(InitLines.FirstOrDefault(l => l.StartsWith("start ", StringComparison.Ordinal)), "uptime");
+    /// <summary>The exit code /init saw from /regs-guest, or null when it did not get that far.</summary>
+    public int? GuestExitCode => InitLines.Where(l => l.StartsWith("EXIT ", StringComparison.Ordinal)).Select(l => (int?)int.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture)).LastOrDefault();
+    /// <summary>The NICs /init found and bound.</summary>
+    public IReadOnlyList<GuestNic> Nics => InitLines
+        .Select(l => Regex.Match(l, @"^NIC (\S+) (\S+) group=(\S*) driver=(\S*) domain=(\S*)"))
+        .Where(m => m.Success)
+        .Select(m => new GuestNic(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value, m.Groups[4].Value, m.Groups[5].Value))
+        .ToList();
+    /// <summary>Checks the guest program reported as passed.</summary>
+    public IReadOnlyList<string> Passed => GuestLines.Where(l => l.StartsWith("PASS ", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
+    /// <summary>Checks the guest program reported as failed, with their reasons.</summary>
+    public IReadOnlyList<string> Failed => GuestLines.Where(l => l.StartsWith("FAIL ", StringComparison.Ordinal)).Select(l => l[5..]).ToList();
+    /// <summary>The numbers of the guest's SUMMARY line, or null when it printed none.</summary>
+    public (int Passed, int Failed)? Summary
+    {
+        get
+        {
+            var m = GuestLines.Select(l => Regex.Match(l, @"^SUMMARY (\d+) passed (\d+) failed$")).LastOrDefault(x => x.Success);
+            return m is null ? null : (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>The whole console text, for failure messages.</summary>
+    public string ConsoleText => string.Join('\n', Console.Select(l => l.Text));
+
+    private IEnumerable<ConsoleLine> Tagged(string tag)
+    {
+        foreach (var line in Console)
+        {
+            int at = line.Text.IndexOf(tag, StringComparison.Ordinal);
+            if (at >= 0) yield return line with { Text = line.Text[(at + tag.Length)..] };
+        }
+    }
+
+    private static double? Value(string? line, string key)
+    {
+        if (line is null) return null;
+        var m = Regex.Match(line, $@"\b{key}=([0-9.]+)");
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+}
+
+/// <summary>
+/// Boots the guest under QEMU (q35, TCG, emulated Intel IOMMU with interrupt remapping, igb at
+/// 00:02.0 and a modern virtio-net-pci with iommu_platform at 00:03.0, both on one hub with slirp,
+/// so they reach each other and 10.0.2.2) and collects the serial console until QEMU exits (the
+/// guest powers off) or the timeout passes (QEMU is killed and a <see cref="QemuException"/>
+/// carries the log). The console is written to artifacts/vfio-guest/serial-TIMESTAMP.log.
+/// </summary>
+public static class LinuxGuest
+{
+    /// <summary>The guest BDF of the igb NIC.</summary>
+    public const string IgbBdf = "0000:00:02.0";
+    /// <summary>The guest BDF of the virtio-net NIC.</summary>
+    public const string VirtioBdf = "0000:00:03.0";
+
+    /// <summary>Serial logs kept in the cache folder (older ones are deleted).</summary>
+    public const int KeptLogs = 20;
+
+    /// <summary>The QEMU arguments (without the binary) for <paramref name="kernel"/> and <paramref name="initrd"/>.</summary>
+    public static List<string> Arguments(string kernel, string initrd, LinuxGuestOptions options)
+    {
+        var a = new List<string>
+        {
+            "-M", "q35", "-accel", "tcg", "-cpu", "max", "-m", $"{options.MemoryMiB}M", "-smp", options.Cpus.ToString(CultureInfo.InvariantCulture),
+            "-nodefaults", "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
+            // Before the NICs: virtio's iommu_platform needs the IOMMU to exist. Interrupt
+            // remapping is required by vfio_iommu_type1. No caching-mode: that is for assigning
+            // host devices to a guest with a vIOMMU, not for emulated devices.
+            "-device", "intel-iommu,intremap=on",
+            "-kernel", kernel, "-initrd", initrd, "-append", options.KernelArguments,
+            "-netdev", "hubport,id=h0,hubid=0", "-device", $"igb,netdev=h0,mac={options.IgbMac},addr=0x2,romfile=",
+            "-netdev", "hubport,id=h1,hubid=0", "-device", $"virtio-net-pci,netdev=h1,mac={options.VirtioMac},disable-legacy=on,iommu_platform=on,addr=0x3,romfile=",
+            "-netdev", "user,id=gw", "-netdev", "hubport,id=gwp,hubid=0,netdev=gw",
+        };
+        a.AddRange(options.ExtraArguments);
+        return a;
+    }
+
+    // As in QemuMachine: QEMU runs under a shell that also watches our pipe to its stdin; when the
+    // pipe closes (this process dies in any way) QEMU gets SIGTERM, so no QEMU outlives the test.
+    private const string Watchdog =
+        "exec 3<&0\n" +
+        "\"$@\" </dev/null &\n" +
+        "q=$!\n" +
+        "{ while read -r _ <&3; do :; done; kill -TERM $q 2>/dev/null; } &\n" +
+        "w=$!\n" +
+        "wait $q\n" +
+        "rc=$?\n" +
+        "kill $w 2>/dev/null\n" +
+        "exit $rc\n";
+
+    /// <summary>
+    /// Boots <paramref name="kernel"/> with <paramref name="initrd"/> and returns what the console
+    /// showed once QEMU exits. Throws <see cref="QemuUnavailableException"/> without a usable QEMU
+    /// and <see cref="QemuException"/> (with the console) when the run exceeds its timeout.
+    /// </summary>
+    public static GuestRun Run(string kernel, string initrd, LinuxGuestOptions? options = null, Action<string>? log = null)
+    {
+        options ??= new LinuxGuestOptions();
+        log ??= _ => { };
+        var (qemu, _) = QemuBinary.Locate();
+        var arguments = Arguments(kernel, initrd, options);
+        string commandLine = qemu + " " + string.Join(' ', arguments.Select(x => x.Contains(' ') ? $"'{x}'" : x));
+        string serialLog = NewLogPath();
+        log($"serial log: {serialLog}");
+
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string x in new[] { "-c", Watchdog, "qemu-watchdog", qemu }.Concat(arguments)) start.ArgumentList.Add(x);
+
+        var console = new List<ConsoleLine>();
+        var clock = Stopwatch.StartNew();
+        using var writer = new StreamWriter(serialLog, append: false, new UTF8Encoding(false)) { AutoFlush = true };
+        writer.WriteLine($"# {commandLine}");
+        void Capture(string? data, string prefix)
+        {
+            if (data is null) return;
+            string text = data.TrimEnd('\r');
+            lock (console)
+            {
+                console.Add(new ConsoleLine(clock.Elapsed, prefix + text));
+                writer.WriteLine(prefix + text);
+            }
+        }
+
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Capture(e.Data, "");
+        process.ErrorDataReceived += (_, e) => Capture(e.Data, "qemu stderr: ");
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        bool exited = process.WaitForExit(options.Timeout);
+        if (!exited)
+        {
+            try
+            {
+                process.StandardInput.Close(); // the watchdog sends SIGTERM
+                if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException) { }
+        }
+        else
+        {
+            // Drain the readers (bounded).
+            var drain = new Thread(() => process.WaitForExit()) { IsBackground = true };
+            drain.Start();
+            drain.Join(TimeSpan.FromSeconds(5));
+        }
+        var elapsed = clock.Elapsed;
+        List<ConsoleLine> lines;
+        lock (console) lines = console.ToList();
+        if (!exited)
+        {
+            lock (console) writer.WriteLine($"# killed after {options.Timeout.TotalSeconds} s");
+            throw new QemuException($"the guest did not power off within {options.Timeout.TotalSeconds} s; QEMU was killed. Serial log {serialLog}:\n" +
+                HostTools.Tail(string.Join('\n', lines.Select(l => l.Text))) + $"\nCommand: {commandLine}");
+        }
+        lock (console) writer.WriteLine($"# QEMU exited with {process.ExitCode} after {elapsed.TotalSeconds:F1} s");
+        return new GuestRun(serialLog, lines, process.ExitCode, elapsed, commandLine);
+    }
+
+    private static string NewLogPath()
+    {
+        string dir = HostTools.CacheDirectory;
+        foreach (var old in new DirectoryInfo(dir).GetFiles("serial-*.log").OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(KeptLogs - 1))
+        {
+            try { old.Delete(); } catch (IOException) { }
+        }
+        string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
+        return Path.Combine(dir, $"serial-{stamp}-{Environment.ProcessId}.log");
+    }
+}

@@ -1,0 +1,96 @@
+// The program inside the VfioGuest harness's Linux guest (see tests/Regs.Drivers.Tests/VfioGuest).
+//
+// Protocol with the harness: the guest's serial console is the only channel. Every line meant for
+// the harness starts with "regs-guest: " (the guest's /init prints its own lines as "regs-init: ");
+// anything else on the console (kernel messages) is ignored. Lines, in order:
+//   regs-guest: hello                                    first line, proves the program started
+//   regs-guest: PCI <bdf> <vendor>:<device> driver=<name|none> group=<n|none>   one per PCI function
+//   regs-guest: PASS <check>                             a check that passed (name without spaces)
+//   regs-guest: FAIL <check>: <reason>                   a check that failed
+//   regs-guest: SUMMARY <passed> passed <failed> failed  last line; the exit code is 0 iff failed == 0
+// Arguments, from /init: --igb <bdf> --virtio <bdf> (the NICs, already bound to vfio-pci); either
+// may be missing when /init did not find the device, which the checks then report.
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace Regs.VfioGuest;
+
+internal static class Program
+{
+    private static int _passed, _failed;
+
+    private static int Main(string[] args)
+    {
+        Say("hello");
+        var nics = ParseArguments(args);
+        ListPci();
+
+        Check("vfio-container", File.Exists("/dev/vfio/vfio") ? null : "/dev/vfio/vfio does not exist");
+        foreach (string name in new[] { "igb", "virtio" })
+        {
+            if (!nics.TryGetValue(name, out string? bdf)) { Check($"{name}-vfio", $"no --{name} argument"); continue; }
+            string? driver = Link($"/sys/bus/pci/devices/{bdf}/driver");
+            string? group = Link($"/sys/bus/pci/devices/{bdf}/iommu_group");
+            Check($"{name}-vfio",
+                driver != "vfio-pci" ? $"{bdf} is bound to {driver ?? "no driver"}, not vfio-pci"
+                : group is null ? $"{bdf} has no IOMMU group"
+                : !File.Exists($"/dev/vfio/{group}") ? $"/dev/vfio/{group} does not exist"
+                : null);
+            if (driver == "vfio-pci" && group is not null) Check($"{name}-vfio-map", VfioProbe.Run(bdf, group));
+        }
+
+        Say($"SUMMARY {_passed} passed {_failed} failed");
+        return _failed == 0 ? 0 : 1;
+    }
+
+    private static void Say(string line) => Console.Out.Write("regs-guest: " + line + "\n");
+
+    private static void Check(string name, string? failure)
+    {
+        if (failure is null) { _passed++; Say($"PASS {name}"); }
+        else { _failed++; Say($"FAIL {name}: {failure}"); }
+    }
+
+    private static Dictionary<string, string> ParseArguments(string[] args)
+    {
+        var found = new Dictionary<string, string>();
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (args[i].StartsWith("--", StringComparison.Ordinal)) found[args[i][2..]] = args[i + 1];
+        }
+        return found;
+    }
+
+    private static void ListPci()
+    {
+        const string root = "/sys/bus/pci/devices";
+        if (!Directory.Exists(root)) { Say($"PCI none ({root} missing)"); return; }
+        var devices = Directory.GetFileSystemEntries(root);
+        Array.Sort(devices, StringComparer.Ordinal);
+        foreach (string path in devices)
+        {
+            string bdf = Path.GetFileName(path);
+            string vendor = Read(Path.Combine(path, "vendor")).Replace("0x", "");
+            string device = Read(Path.Combine(path, "device")).Replace("0x", "");
+            Say($"PCI {bdf} {vendor}:{device} driver={Link(Path.Combine(path, "driver")) ?? "none"} group={Link(Path.Combine(path, "iommu_group")) ?? "none"}");
+        }
+    }
+
+    private static string Read(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException) { return "?"; }
+    }
+
+    // The last component of a symlink's target (sysfs links: driver, iommu_group), or null.
+    private static string? Link(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.LinkTarget is { } target ? Path.GetFileName(target) : null;
+        }
+        catch (IOException) { return null; }
+    }
+}
