@@ -27,26 +27,30 @@ internal static class Program
         ListPci();
 
         Check("vfio-container", File.Exists("/dev/vfio/vfio") ? null : "/dev/vfio/vfio does not exist");
-        foreach (string name in new[] { "igb", "virtio" })
+        if (!nics.TryGetValue("igb", out string? igb) || !nics.TryGetValue("virtio", out string? virtio))
         {
-            if (!nics.TryGetValue(name, out string? bdf)) { Check($"{name}-vfio", $"no --{name} argument"); continue; }
-            string? driver = Link($"/sys/bus/pci/devices/{bdf}/driver");
-            string? group = Link($"/sys/bus/pci/devices/{bdf}/iommu_group");
-            Check($"{name}-vfio",
-                driver != "vfio-pci" ? $"{bdf} is bound to {driver ?? "no driver"}, not vfio-pci"
-                : group is null ? $"{bdf} has no IOMMU group"
-                : !File.Exists($"/dev/vfio/{group}") ? $"/dev/vfio/{group} does not exist"
-                : null);
-            if (driver == "vfio-pci" && group is not null) Check($"{name}-vfio-map", VfioProbe.Run(bdf, group));
+            Check("nics", "both --igb and --virtio are needed");
+        }
+        else
+        {
+            foreach (var (name, bdf) in new[] { ("igb", igb), ("virtio", virtio) })
+                Check($"{name}-vfio", Link($"/sys/bus/pci/devices/{bdf}/driver") == "vfio-pci" ? null : $"{bdf} is not bound to vfio-pci");
+            int descriptorsBefore = Directory.GetFileSystemEntries("/proc/self/fd").Length;
+            Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.None);
+            Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Msix);
+            Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Intx);
+            Scenarios.DmaOutsideEveryMapping(virtio);
+            Scenarios.EverythingReleased(descriptorsBefore);
+            Scenarios.RawRoute(igb, virtio);
         }
 
         Say($"SUMMARY {_passed} passed {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }
 
-    private static void Say(string line) => Console.Out.Write("regs-guest: " + line + "\n");
+    internal static void Say(string line) => Console.Out.Write("regs-guest: " + line + "\n");
 
-    private static void Check(string name, string? failure)
+    internal static void Check(string name, string? failure)
     {
         if (failure is null) { _passed++; Say($"PASS {name}"); }
         else { _failed++; Say($"FAIL {name}: {failure}"); }
@@ -84,7 +88,7 @@ internal static class Program
     }
 
     // The last component of a symlink's target (sysfs links: driver, iommu_group), or null.
-    private static string? Link(string path)
+    internal static string? Link(string path)
     {
         try
         {

@@ -68,7 +68,9 @@ public sealed class GuestProgram
         var arguments = new List<string>
         {
             "publish", project, "-c", "Release", "-r", "linux-x64", "-o", staging, "-nologo",
-            "-p:PublishAot=true", "-p:StaticExecutable=true", "-p:LinkerFlavor=lld",
+            // PublishAot and StaticExecutable come from the project file: as global properties they
+            // would reach the netstandard2.0 generator too (NETSDK1207).
+            "-p:LinkerFlavor=lld",
             // No build servers: they would outlive the test and hold its output pipes.
             "--disable-build-servers", "-p:UseSharedCompilation=false", "-nodeReuse:false",
         };
@@ -124,23 +126,15 @@ public sealed class GuestProgram
 
     /// <summary>
     /// SHA-256 (first 16 hex digits) over the relative paths and contents of every input file:
-    /// the project folders reached through ProjectReference, Directory.Build.props and global.json.
+    /// the guest program's folder and every source folder it can reach (defs, generator, runtime,
+    /// drivers: project references, linked sources, YAML and build props alike), plus
+    /// Directory.Build.props and global.json.
     /// </summary>
     public static string ComputeInputHash(string project)
     {
-        var folders = new SortedSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>();
-        pending.Push(System.IO.Path.GetFullPath(project));
-        var seen = new HashSet<string>();
-        while (pending.Count > 0)
-        {
-            string file = pending.Pop();
-            if (!seen.Add(file) || !File.Exists(file)) continue;
-            string folder = System.IO.Path.GetDirectoryName(file)!;
-            folders.Add(folder);
-            foreach (Match m in Regex.Matches(File.ReadAllText(file), "<ProjectReference\\s+Include=\"([^\"]+)\""))
-                pending.Push(System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, m.Groups[1].Value.Replace('\\', '/'))));
-        }
+        var folders = new SortedSet<string>(StringComparer.Ordinal) { System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(project))! };
+        foreach (string source in new[] { "defs", "generator", "runtime", "drivers" })
+            folders.Add(System.IO.Path.Combine(HostTools.RepoRoot, source));
 
         var files = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string folder in folders)

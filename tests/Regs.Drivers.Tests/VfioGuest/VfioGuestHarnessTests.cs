@@ -17,6 +17,13 @@ public sealed class VfioGuestHarnessTests
     /// <summary>A test writing progress and timings to <paramref name="output"/>.</summary>
     public VfioGuestHarnessTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>What the guest program proves (tests/Regs.VfioGuest/Scenarios.cs), by check name.</summary>
+    private static readonly string[] ExpectedChecks = new[] { "vfio-container", "igb-vfio", "virtio-vfio", "iova-ranges-disjoint", "dmar-init", "dmar-driver-error", "dmar-fault-logged", "resources-released" }
+        .Concat(new[] { "poll", "msix", "intx", "raw" }.SelectMany(mode => new[] { $"igb-init-{mode}", $"virtio-init-{mode}", $"link-up-{mode}", $"igb-slirp-{mode}", $"virtio-slirp-{mode}", $"igb-to-virtio-{mode}" }))
+        .Concat(new[] { "poll", "msix", "intx" }.SelectMany(mode => new[] { $"virtio-to-igb-{mode}", $"burst-{mode}" }))
+        .Concat(new[] { "msix", "intx" }.SelectMany(mode => new[] { $"virtio-wakes-on-interrupt-{mode}", $"igb-wakes-on-interrupt-{mode}" }))
+        .ToArray();
+
     /// <summary>Boots the guest once and checks what /init and the guest program reported.</summary>
     [Fact]
     public void GuestBindsBothNicsToVfioAndRunsTheProgram()
@@ -37,6 +44,11 @@ public sealed class VfioGuestHarnessTests
         }
         Assert.True(run.Nics.Select(n => n.Group).Distinct().Count() == 2, "each NIC should have its own IOMMU group" + context);
         Assert.True(run.Passed.Contains("vfio-container"), "/dev/vfio/vfio is missing in the guest" + context);
+        // Every check must have run and passed: a check that silently did not run is a failure too.
+        var missing = ExpectedChecks.Where(c => !run.Passed.Contains(c)).ToArray();
+        Assert.True(missing.Length == 0, $"checks that did not pass: {string.Join(", ", missing)}; failed: {string.Join("; ", run.Failed)}" + context);
+        Assert.True(run.GuestLines.Any(l => l.StartsWith("dmesg ", System.StringComparison.Ordinal) && l.Contains("DMAR") && l.Contains("fault addr")),
+            "the guest kernel logged no DMAR fault for the buffer outside every mapping" + context);
         Assert.True(run.Summary is { Failed: 0 } s && s.Passed > 0, $"guest summary {run.Summary?.ToString() ?? "missing"}, failed: {string.Join("; ", run.Failed)}" + context);
         Assert.True(run.GuestExitCode == 0, $"the guest program exited with {run.GuestExitCode?.ToString() ?? "nothing"}" + context);
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);

@@ -1,0 +1,241 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Regs.Demo;
+using Regs.Drivers.Igb;
+using Regs.Drivers.Virtio;
+using Regs.Nic;
+using Regs.Runtime.Vfio;
+using Regs.Virtio;
+
+namespace Regs.VfioGuest;
+
+/// <summary>
+/// What the guest proves: both drivers through VFIO (polling, MSI-X and INTx), talking to slirp
+/// and to each other across QEMU's hub; a buffer outside every IOMMU mapping ending in a DMAR fault
+/// and a driver error; every descriptor and mapping released; then the raw-pointer route.
+/// Each check prints PASS or FAIL; an exception fails the check it happened in, not the run.
+/// </summary>
+internal static class Scenarios
+{
+    private const uint IgbIp = 0x0A00020F, VirtioIp = 0x0A000210, GatewayIp = 0x0A000202;
+    private const ulong IgbMac = 0x5634_1200_5452ul, VirtioMac = 0x5734_1200_5452ul;   // 52:54:00:12:34:56 / 57
+    private const nuint DmaBytes = 4 << 20;
+
+    public static void ThroughVfio(string igbBdf, string virtioBdf, VfioInterruptMode interrupts)
+    {
+        string mode = interrupts switch { VfioInterruptMode.None => "poll", VfioInterruptMode.Msix => "msix", _ => "intx" };
+        bool interruptMode = interrupts != VfioInterruptMode.None;
+        Guard($"vfio-{mode}", () =>
+        {
+            using var container = new VfioContainer();
+            using VfioDevice igbDevice = container.OpenDevice(igbBdf);
+            using VfioDevice virtioDevice = container.OpenDevice(virtioBdf);
+            VfioHost igbHost = igbDevice.CreateHost("igb", DmaBytes, interrupts);
+            VfioHost virtioHost = virtioDevice.CreateHost("virtio", DmaBytes, interrupts);
+
+            NicStatus status = IgbNic<UserspaceAccess, VfioHost>.Initialise(igbHost, new IgbOptions { InterruptMode = interruptMode }, out var igb);
+            Program.Check($"igb-init-{mode}", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {Exchange.Text(igb.Mac)}" : null);
+            status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
+            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost> net = default;
+            if (status == NicStatus.Ok)
+                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost>.Initialise(transport, virtioHost, new VirtioNetOptions { InterruptMode = interruptMode }, out net);
+            Program.Check($"virtio-init-{mode}", status != NicStatus.Ok ? $"status {status}"
+                : net.Mac.Bits != VirtioMac ? $"MAC {Exchange.Text(net.Mac)}"
+                : (net.Features & VirtioNetFeatures.ACCESS_PLATFORM) == 0 ? "ACCESS_PLATFORM not negotiated under an IOMMU" : null);
+            if (mode == "poll")
+            {
+                ulong igbEnd = igbHost.Dma.Whole.Device + igbHost.Dma.Whole.Length, virtioEnd = virtioHost.Dma.Whole.Device + virtioHost.Dma.Whole.Length;
+                bool disjoint = igbEnd <= virtioHost.Dma.Whole.Device || virtioEnd <= igbHost.Dma.Whole.Device;
+                Program.Check("iova-ranges-disjoint", disjoint ? null : $"igb {igbHost.Dma.Whole.Device:x}-{igbEnd:x} overlaps virtio {virtioHost.Dma.Whole.Device:x}-{virtioEnd:x}");
+            }
+            if (igb.LastError != NicStatus.Ok || net.LastError != NicStatus.Ok) return;
+
+            Program.Check($"link-up-{mode}", Exchange.WaitForLink(ref igb) && Exchange.WaitForLink(ref net) ? null : "link stayed down");
+            Program.Check($"igb-slirp-{mode}", Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
+            Program.Check($"virtio-slirp-{mode}", Exchange.WithGateway(ref net, "virtio-net", VirtioIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
+            Program.Check($"igb-to-virtio-{mode}", Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref net, "virtio-net", VirtioIp) ? null : "exchange failed");
+            Program.Check($"virtio-to-igb-{mode}", Exchange.ArpAndPing(ref net, "virtio-net", VirtioIp, ref igb, "igb", IgbIp) ? null : "exchange failed");
+            Program.Check($"burst-{mode}", Burst(ref igb, ref net, 200) ?? Burst(ref net, ref igb, 200));
+            if (interruptMode)
+            {
+                Program.Check($"virtio-wakes-on-interrupt-{mode}", WakesOnInterrupt(ref igb, ref net));
+                Program.Check($"igb-wakes-on-interrupt-{mode}", WakesOnInterrupt(ref net, ref igb));
+            }
+        });
+    }
+
+    /// <summary>virtio-net whose packet buffers lie outside every IOMMU mapping: a DMAR fault and a driver error.</summary>
+    public static void DmaOutsideEveryMapping(string virtioBdf)
+    {
+        Guard("dmar", () =>
+        {
+            using var container = new VfioContainer();
+            using VfioDevice device = container.OpenDevice(virtioBdf);
+            var host = new FaultyDmaHost(device.CreateHost("virtio-faulty", DmaBytes));
+            NicStatus status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var transport);
+            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, FaultyDmaHost> net = default;
+            if (status == NicStatus.Ok)
+                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, FaultyDmaHost>.Initialise(transport, host, default, out net);
+            Program.Check("dmar-init", status == NicStatus.Ok ? null : $"status {status}");
+            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+            byte[] frame = new byte[60];
+            Regs.Nic.Ethernet.EthernetFrames.ArpRequest(frame, net.Mac, VirtioIp, GatewayIp);
+            batch.Add(frame);
+            net.Send(batch);
+            var clock = Stopwatch.StartNew();
+            while (net.Stats().ProtocolErrors == 0 && clock.ElapsedMilliseconds < 5000)
+            {
+                net.WaitForReceive(50_000);
+                net.Receive(ref batch);
+            }
+            Program.Check("dmar-driver-error", net.Stats().ProtocolErrors > 0
+                ? (net.LastError == NicStatus.DeviceError ? null : $"protocol error counted but LastError {net.LastError}")
+                : $"no error within {clock.ElapsedMilliseconds} ms (LastError {net.LastError})");
+            string[] faults = Kernel("dmesg").Where(l => l.Contains("DMAR", StringComparison.Ordinal) && l.Contains("fault", StringComparison.OrdinalIgnoreCase)).ToArray();
+            foreach (string line in faults.Take(4)) Program.Say("dmesg " + line.Trim());
+            Program.Check("dmar-fault-logged", faults.Length > 0 ? null : "no DMAR fault in the kernel log");
+        });
+    }
+
+    /// <summary>
+    /// After every container, device and mapping was disposed: no descriptor of this process still
+    /// refers to VFIO, an eventfd or a device file, and no VFIO region is mapped. (Counting
+    /// /proc/self/fd alone is not enough: the runtime opens pipes of its own along the way, e.g.
+    /// for the dmesg child process.)
+    /// </summary>
+    public static void EverythingReleased(int descriptorsBefore)
+    {
+        var open = new List<string>();
+        foreach (string fd in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            string? target = new FileInfo(fd).LinkTarget;
+            if (target is not null && (target.Contains("vfio", StringComparison.Ordinal) || target.Contains("eventfd", StringComparison.Ordinal)
+                || target.StartsWith("/sys/", StringComparison.Ordinal) || target.StartsWith("/dev/hugepages", StringComparison.Ordinal)))
+                open.Add($"{Path.GetFileName(fd)} -> {target}");
+        }
+        string[] vfioMaps = File.ReadAllLines("/proc/self/maps").Where(l => l.Contains("vfio", StringComparison.Ordinal)).ToArray();
+        int descriptors = Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        Program.Say($"descriptors: {descriptorsBefore} before the VFIO checks, {descriptors} after, none of them VFIO, eventfd or sysfs: {open.Count == 0}");
+        Program.Check("resources-released",
+            NativeResources.OpenFileDescriptors != 0 ? $"{NativeResources.OpenFileDescriptors} descriptors still open"
+            : NativeResources.Mappings != 0 ? $"{NativeResources.Mappings} mappings ({NativeResources.MappedBytes} bytes) still mapped"
+            : open.Count != 0 ? $"still open: {string.Join(", ", open)}"
+            : vfioMaps.Length != 0 ? $"/proc/self/maps still has {vfioMaps[0]}"
+            : null);
+    }
+
+    /// <summary>The ixy route with the same drivers: BAR from sysfs, DMA to hugepages at physical addresses (iommu=pt).</summary>
+    public static void RawRoute(string igbBdf, string virtioBdf)
+    {
+        Guard("raw", () =>
+        {
+            using var igbDma = new HugepageDma(DmaBytes);
+            using var virtioDma = new HugepageDma(DmaBytes);
+            using var igbDevice = new SysfsPciDevice(igbBdf);
+            using var virtioDevice = new SysfsPciDevice(virtioBdf);
+            RawPciHost igbHost = igbDevice.CreateHost("igb-raw", igbDma);
+            RawPciHost virtioHost = virtioDevice.CreateHost("virtio-raw", virtioDma);
+            NicStatus status = IgbNic<UserspaceAccess, RawPciHost>.Initialise(igbHost, default, out var igb);
+            Program.Check("igb-init-raw", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {Exchange.Text(igb.Mac)}" : null);
+            status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
+            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost> net = default;
+            if (status == NicStatus.Ok)
+                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost>.Initialise(transport, virtioHost, default, out net);
+            Program.Check("virtio-init-raw", status != NicStatus.Ok ? $"status {status}" : net.Mac.Bits != VirtioMac ? $"MAC {Exchange.Text(net.Mac)}" : null);
+            if (igb.LastError != NicStatus.Ok || net.LastError != NicStatus.Ok) return;
+            Program.Check("link-up-raw", Exchange.WaitForLink(ref igb) && Exchange.WaitForLink(ref net) ? null : "link stayed down");
+            Program.Check("igb-slirp-raw", Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
+            Program.Check("virtio-slirp-raw", Exchange.WithGateway(ref net, "virtio-net", VirtioIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
+            Program.Check("igb-to-virtio-raw", Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref net, "virtio-net", VirtioIp) ? null : "exchange failed");
+        });
+    }
+
+    // Numbered frames from A to B; each must arrive exactly once and intact (null) or the reason.
+    private static string? Burst<TA, TB>(ref TA a, ref TB b, int count) where TA : INic where TB : INic
+    {
+        var frames = new List<byte[]>();
+        for (int i = 0; i < count; i++)
+        {
+            var f = new byte[60 + (i * 37) % 1400];
+            b.Mac.CopyTo(f);
+            a.Mac.CopyTo(f.AsSpan(6));
+            f[12] = 0x88; f[13] = 0xB5;
+            BitConverter.TryWriteBytes(f.AsSpan(14), i);
+            for (int j = 18; j < f.Length; j++) f[j] = (byte)(i + j);
+            frames.Add(f);
+        }
+        var seen = new Dictionary<int, int>();
+        var tx = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new ushort[32]);
+        var rx = new FrameBatch(new byte[64 * FrameBatch.SlotSize], new ushort[64]);
+        int next = 0;
+        var clock = Stopwatch.StartNew();
+        while (seen.Count < count && clock.ElapsedMilliseconds < 20_000)
+        {
+            if (next < count)
+            {
+                tx.Count = 0;
+                for (int i = next; i < count && tx.Count < tx.Capacity; i++) tx.Add(frames[i]);
+                next += a.Send(tx);
+            }
+            b.WaitForReceive(next < count ? 0u : 20_000u);
+            int n = b.Receive(ref rx);
+            for (int i = 0; i < n; i++)
+            {
+                Span<byte> f = rx.Frame(i);
+                if (f.Length < 18 || f[12] != 0x88 || f[13] != 0xB5) continue;
+                int sequence = BitConverter.ToInt32(f.Slice(14));
+                if (sequence < 0 || sequence >= count || !f.SequenceEqual(frames[sequence])) return $"frame {sequence} arrived corrupted";
+                seen[sequence] = seen.GetValueOrDefault(sequence) + 1;
+                if (seen[sequence] > 1) return $"frame {sequence} arrived twice";
+            }
+        }
+        return seen.Count == count ? null : $"{count - seen.Count} of {count} frames lost (sent {next})";
+    }
+
+    // The sleeper waits in interrupt mode; the sender sends 200 ms later from another thread.
+    private static string? WakesOnInterrupt<TSender, TSleeper>(ref TSender sender, ref TSleeper sleeper) where TSender : INic where TSleeper : INic
+    {
+        var drain = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new ushort[32]);
+        while (sleeper.Receive(ref drain) > 0) { }
+        ulong before = sleeper.Stats().Interrupts;
+        byte[] frame = new byte[60];
+        sleeper.Mac.CopyTo(frame);
+        sender.Mac.CopyTo(frame.AsSpan(6));
+        frame[12] = 0x88; frame[13] = 0xB5;
+        TSender s = sender;
+        var late = new Thread(() =>
+        {
+            Thread.Sleep(200);
+            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+            batch.Add(frame);
+            s.Send(batch);
+        });
+        var clock = Stopwatch.StartNew();
+        late.Start();
+        bool woke = sleeper.WaitForReceive(5_000_000);
+        long waited = clock.ElapsedMilliseconds;
+        late.Join();
+        if (!woke) return "no frame within 5 s";
+        if (waited < 150) return $"woke after {waited} ms, before the frame was sent";
+        return sleeper.Stats().Interrupts > before ? null : "woke without an interrupt";
+    }
+
+    private static void Guard(string name, Action body)
+    {
+        try { body(); }
+        catch (Exception e) { Program.Check(name, $"{e.GetType().Name}: {e.Message}"); }
+    }
+
+    private static string[] Kernel(string command)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit(5000);
+        return output.Split('\n');
+    }
+}
