@@ -9,6 +9,7 @@ using Regs.Runtime.Models.Igb;
 using Regs.Runtime.Models.Virtio;
 using Regs.Runtime.Pci;
 using Regs.Runtime.Qtest;
+using Regs.Runtime.Vfio;
 using Regs.Virtio;
 
 namespace Regs.Demo;
@@ -30,7 +31,8 @@ public static class Program
     public static int Main(string[] args)
     {
         string backend = "model";
-        bool interrupts = false;
+        bool interrupts = false, gateway = false;
+        var devices = new System.Collections.Generic.List<string>();
         ConsoleLog.Enabled = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,8 +41,10 @@ public static class Program
                 case "--backend" when i + 1 < args.Length: backend = args[++i]; break;
                 case "--interrupts": interrupts = true; break;
                 case "--verbose": ConsoleLog.Enabled = true; break;
+                case "--device" when i + 1 < args.Length: devices.Add(args[++i]); break;
+                case "--gateway": gateway = true; break;
                 default:
-                    Console.Error.WriteLine("usage: Regs.Demo [--backend model|qemu] [--interrupts] [--verbose]");
+                    Console.Error.WriteLine("usage: Regs.Demo [--backend model|qemu|vfio] [--device BDF]... [--gateway] [--interrupts] [--verbose]");
                     return 2;
             }
         }
@@ -50,10 +54,16 @@ public static class Program
             {
                 "model" => RunOnModels(interrupts),
                 "qemu" => RunOnQemu(interrupts),
+                "vfio" => RunOnVfio(devices, interrupts, gateway),
                 _ => Usage($"unknown backend '{backend}' (model or qemu)"),
             };
         }
         catch (QemuUnavailableException e)
+        {
+            Console.Error.WriteLine($"regs demo: {e.Message}");
+            return 2;
+        }
+        catch (VfioException e)
         {
             Console.Error.WriteLine($"regs demo: {e.Message}");
             return 2;
@@ -97,34 +107,78 @@ public static class Program
             () => $"{machine.Connection.Commands} qtest commands (MMIO, port I/O and config accesses)");
     }
 
-    private static int Run<TAccess, THost>(THost igbHost, THost virtioHost, bool interrupts, bool gateway, Func<string> trace)
+    // Real NICs (or the VFIO guest's) through VFIO: one igb and/or one virtio-net-pci, found by ID.
+    // With both, they exchange frames with each other (cable them together); --gateway also talks
+    // to 10.0.2.2, which is QEMU's slirp in the VFIO guest.
+    private static int RunOnVfio(System.Collections.Generic.List<string> devices, bool interrupts, bool gateway)
+    {
+        if (devices.Count is 0 or > 2) return Usage("--backend vfio needs one or two --device BDF (an 82576 and/or a virtio-net-pci)");
+        using var container = new VfioContainer();
+        var opened = new System.Collections.Generic.List<VfioDevice>();
+        try
+        {
+            VfioHost? igbHost = null, virtioHost = null;
+            foreach (string bdf in devices)
+            {
+                VfioDevice device = container.OpenDevice(bdf);
+                opened.Add(device);
+                var header = new PciConfig<UserspaceAccess>(device.ConfigSpace());
+                uint id = (uint)header.VendorID.Read() << 16 | header.DeviceID.Read();
+                VfioHost host = device.CreateHost(bdf, 4 << 20, interrupts ? VfioInterruptMode.Msix : VfioInterruptMode.None);
+                if (id == (Regs.Igb.Igb.VendorId << 16 | Regs.Igb.Igb.DeviceId82576)) igbHost = host;
+                else if (id == (VirtioPciCap.VendorId << 16 | (VirtioPciCap.ModernDeviceIdBase + (uint)VirtioDeviceType.Network))) virtioHost = host;
+                else return Usage($"{bdf} is {id >> 16:x4}:{id & 0xFFFF:x4}, neither an 82576 (8086:10c9) nor a modern virtio-net-pci (1af4:1041)");
+            }
+            Console.WriteLine($"Regs demo: VFIO ({string.Join(", ", devices)}), {(interrupts ? "MSI-X interrupt" : "polling")} mode");
+            return Run<UserspaceAccess, VfioHost>(igbHost, virtioHost, interrupts, gateway,
+                () => $"{NativeResourcesText()} (direct MMIO through mmapped BARs is not counted)");
+        }
+        finally
+        {
+            foreach (var device in opened) device.Dispose();
+        }
+    }
+
+    private static string NativeResourcesText() => $"{NativeResources.OpenFileDescriptors} VFIO descriptors open, {NativeResources.Mappings} mappings";
+
+    // Brings up the NICs present (both on the model and QEMU backends, one or both under VFIO),
+    // has them talk to each other when both are there and to the gateway when asked.
+    private static int Run<TAccess, THost>(THost? igbHost, THost? virtioHost, bool interrupts, bool gateway, Func<string> trace)
         where TAccess : struct, IRegisterAccess<TAccess>
         where THost : struct, IDriverHost, IPciHost<TAccess>
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        NicStatus status = IgbNic<TAccess, THost>.Initialise(igbHost, new IgbOptions { InterruptMode = interrupts }, out var igb);
-        if (status != NicStatus.Ok) return Failed("igb", status);
-        Console.WriteLine($"  igb         initialised in {clock.ElapsedMilliseconds} ms");
-        clock.Restart();
-        status = VirtioPciTransport<TAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
-        if (status != NicStatus.Ok) return Failed("virtio-net", status);
-        status = VirtioNet<TAccess, VirtioPciTransport<TAccess>, THost>.Initialise(transport, virtioHost, new VirtioNetOptions { InterruptMode = interrupts }, out var virtio);
-        if (status != NicStatus.Ok) return Failed("virtio-net", status);
-        Console.WriteLine($"  virtio-net  initialised in {clock.ElapsedMilliseconds} ms (features {(ulong)virtio.Features:x})");
-
-        bool ok = Exchange.WaitForLink(ref igb) & Exchange.WaitForLink(ref virtio);
-        PrintNic("igb", ref igb, IgbIp);
-        PrintNic("virtio-net", ref virtio, VirtioIp);
-        ok &= Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref virtio, "virtio-net", VirtioIp);
-        ok &= Exchange.ArpAndPing(ref virtio, "virtio-net", VirtioIp, ref igb, "igb", IgbIp);
-        if (gateway)
+        IgbNic<TAccess, THost> igb = default;
+        VirtioNet<TAccess, VirtioPciTransport<TAccess>, THost> virtio = default;
+        if (igbHost is THost igbDevice)
         {
-            ok &= Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp);
-            ok &= Exchange.WithGateway(ref virtio, "virtio-net", VirtioIp, GatewayIp);
+            NicStatus status = IgbNic<TAccess, THost>.Initialise(igbDevice, new IgbOptions { InterruptMode = interrupts }, out igb);
+            if (status != NicStatus.Ok) return Failed("igb", status);
+            Console.WriteLine($"  igb         initialised in {clock.ElapsedMilliseconds} ms");
         }
+        clock.Restart();
+        if (virtioHost is THost virtioDevice)
+        {
+            NicStatus status = VirtioPciTransport<TAccess>.TryOpen(ref virtioDevice, VirtioDeviceType.Network, out var transport);
+            if (status == NicStatus.Ok)
+                status = VirtioNet<TAccess, VirtioPciTransport<TAccess>, THost>.Initialise(transport, virtioDevice, new VirtioNetOptions { InterruptMode = interrupts }, out virtio);
+            if (status != NicStatus.Ok) return Failed("virtio-net", status);
+            Console.WriteLine($"  virtio-net  initialised in {clock.ElapsedMilliseconds} ms (features {(ulong)virtio.Features:x})");
+        }
+
+        bool haveIgb = igbHost.HasValue, haveVirtio = virtioHost.HasValue, ok = true;
+        if (haveIgb) { ok &= Exchange.WaitForLink(ref igb); PrintNic("igb", ref igb, IgbIp); }
+        if (haveVirtio) { ok &= Exchange.WaitForLink(ref virtio); PrintNic("virtio-net", ref virtio, VirtioIp); }
+        if (haveIgb && haveVirtio)
+        {
+            ok &= Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref virtio, "virtio-net", VirtioIp);
+            ok &= Exchange.ArpAndPing(ref virtio, "virtio-net", VirtioIp, ref igb, "igb", IgbIp);
+        }
+        if (gateway && haveIgb) ok &= Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp);
+        if (gateway && haveVirtio) ok &= Exchange.WithGateway(ref virtio, "virtio-net", VirtioIp, GatewayIp);
         Console.WriteLine("  counters      tx frames  tx bytes  rx frames  rx bytes  interrupts  link changes  protocol errors");
-        PrintStats("igb", igb.Stats());
-        PrintStats("virtio-net", virtio.Stats());
+        if (haveIgb) PrintStats("igb", igb.Stats());
+        if (haveVirtio) PrintStats("virtio-net", virtio.Stats());
         Console.WriteLine($"  register accesses: {trace()}");
         Console.WriteLine(ok ? "demo: all exchanges succeeded" : "demo: an exchange FAILED");
         return ok ? 0 : 1;

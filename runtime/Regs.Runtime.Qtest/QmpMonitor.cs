@@ -43,15 +43,30 @@ public sealed class QmpMonitor : IDisposable
         return result.RootElement.GetProperty("return").GetString() ?? "";
     }
 
-    /// <summary>Runs one QMP command with <paramref name="arguments"/> (serialised as JSON, may be null) and returns the whole reply.</summary>
-    public JsonDocument Execute(string command, object? arguments)
+    /// <summary>
+    /// Runs one QMP command with string <paramref name="arguments"/> (may be null) and returns the
+    /// whole reply. The request is written with Utf8JsonWriter, so this stays trim- and AOT-safe.
+    /// </summary>
+    public JsonDocument Execute(string command, IReadOnlyDictionary<string, string>? arguments)
     {
         lock (_lock)
         {
             int id = ++_nextId;
-            string json = arguments is null
-                ? JsonSerializer.Serialize(new { execute = command, id })
-                : JsonSerializer.Serialize(new { execute = command, arguments, id });
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("execute", command);
+                if (arguments is not null)
+                {
+                    writer.WriteStartObject("arguments");
+                    foreach (var (name, value) in arguments) writer.WriteString(name, value);
+                    writer.WriteEndObject();
+                }
+                writer.WriteNumber("id", id);
+                writer.WriteEndObject();
+            }
+            string json = Encoding.UTF8.GetString(buffer.WrittenSpan);
             try { _socket.Send(Encoding.UTF8.GetBytes(json + "\n")); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
