@@ -323,35 +323,9 @@ public sealed unsafe class QemuMachine : IDisposable
         return pending.Result;
     }
 
-    // QEMU runs under a shell that also watches this process's pipe to its stdin: when the pipe
-    // closes (Dispose, or this process dying in any way) QEMU gets SIGTERM, so no QEMU outlives
-    // its test run. Background jobs get /dev/null as stdin, hence the copy on fd 3.
-    private const string Watchdog =
-        "exec 3<&0\n" +
-        "\"$@\" </dev/null &\n" +
-        "q=$!\n" +
-        "{ while read -r _ <&3; do :; done; kill -TERM $q 2>/dev/null; } &\n" +
-        "w=$!\n" +
-        "wait $q\n" +
-        "rc=$?\n" +
-        "kill $w 2>/dev/null\n" +
-        "exit $rc\n";
-
     private Process StartWithWatchdog(string qemu, List<string> arguments)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Watchdog);
-        start.ArgumentList.Add("qemu-watchdog");
-        start.ArgumentList.Add(qemu);
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = QemuWatchdog.StartInfo(qemu, arguments) };
         process.OutputDataReceived += (_, e) => Capture(e.Data);
         process.ErrorDataReceived += (_, e) => Capture(e.Data);
         process.Start();

@@ -146,19 +146,6 @@ public static class LinuxGuest
         return a;
     }
 
-    // As in QemuMachine: QEMU runs under a shell that also watches our pipe to its stdin; when the
-    // pipe closes (this process dies in any way) QEMU gets SIGTERM, so no QEMU outlives the test.
-    private const string Watchdog =
-        "exec 3<&0\n" +
-        "\"$@\" </dev/null &\n" +
-        "q=$!\n" +
-        "{ while read -r _ <&3; do :; done; kill -TERM $q 2>/dev/null; } &\n" +
-        "w=$!\n" +
-        "wait $q\n" +
-        "rc=$?\n" +
-        "kill $w 2>/dev/null\n" +
-        "exit $rc\n";
-
     /// <summary>
     /// Boots <paramref name="kernel"/> with <paramref name="initrd"/> and returns what the console
     /// showed once QEMU exits. Throws <see cref="QemuUnavailableException"/> without a usable QEMU
@@ -174,14 +161,7 @@ public static class LinuxGuest
         string serialLog = NewLogPath();
         log($"serial log: {serialLog}");
 
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string x in new[] { "-c", Watchdog, "qemu-watchdog", qemu }.Concat(arguments)) start.ArgumentList.Add(x);
+        ProcessStartInfo start = QemuWatchdog.StartInfo(qemu, arguments);
 
         var console = new List<ConsoleLine>();
         var clock = Stopwatch.StartNew();
