@@ -40,6 +40,7 @@ internal static class Program
             Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Msix);
             Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Intx);
             Program.Check("demo-vfio", Regs.Demo.Program.Main(new[] { "--backend", "vfio", "--device", igb, "--device", virtio, "--gateway", "--interrupts" }) == 0 ? null : "the demo's VFIO mode failed (its output is above)");
+            Scenarios.ClearErrors();
             Scenarios.DmaOutsideEveryMapping(virtio);
             Scenarios.EverythingReleased(descriptorsBefore);
             Scenarios.RawRoute(igb, virtio);

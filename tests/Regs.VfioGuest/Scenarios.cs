@@ -68,6 +68,35 @@ internal static class Scenarios
         });
     }
 
+    /// <summary>
+    /// The usual mistakes give a VfioException that says what to do: opening a function that is
+    /// bound to no driver (not vfio-pci), and one that does not exist.
+    /// </summary>
+    public static void ClearErrors()
+    {
+        string? unbound = Directory.GetFileSystemEntries("/sys/bus/pci/devices").Select(Path.GetFileName)
+            .FirstOrDefault(bdf => bdf is not null && Program.Link($"/sys/bus/pci/devices/{bdf}/driver") is null && Program.Link($"/sys/bus/pci/devices/{bdf}/iommu_group") is not null);
+        Program.Check("error-not-bound-to-vfio-pci", unbound is null ? "no PCI function without a driver to try" : Expect(unbound, "driver_override", "drivers_probe"));
+        Program.Check("error-no-such-device", Expect("0000:00:1e.7", "0000:00:1e.7"));
+    }
+
+    // Opening `bdf` must fail with a VfioException whose message names every one of `hints`.
+    private static string? Expect(string bdf, params string[] hints)
+    {
+        try
+        {
+            using var container = new VfioContainer();
+            using VfioDevice device = container.OpenDevice(bdf);
+            return $"{bdf} opened without an error";
+        }
+        catch (VfioException e)
+        {
+            Program.Say($"error for {bdf}: {e.Message}");
+            string[] missing = hints.Where(h => !e.Message.Contains(h, StringComparison.Ordinal)).ToArray();
+            return missing.Length == 0 ? null : $"the message does not mention {string.Join(", ", missing)}: {e.Message}";
+        }
+    }
+
     /// <summary>virtio-net whose packet buffers lie outside every IOMMU mapping: a DMAR fault and a driver error.</summary>
     public static void DmaOutsideEveryMapping(string virtioBdf)
     {
