@@ -27,7 +27,8 @@ public static unsafe class Program
         void* heap = UefiPlatform.AllocatePages(HeapPages);
         if (heap != null) Heap.Initialize(heap, HeapPages * UefiPlatform.PageSize);
 
-        Say("hello"u8);
+        Say("hello"u8);                               // through the firmware's console (ConOut)
+        if (SerialConsole.Initialize()) Say("serial console: 16550 at 0x3f8"u8);   // from here on, straight to the UART
         CoreLibSelfCheck.Run(&Say);
         Heap.Close();   // initialisation is over: later allocations halt
         if (EcamPciBus.TryOpenFromAcpi(out EcamPciBus bus)) bus.LogFunctions();
@@ -37,14 +38,18 @@ public static unsafe class Program
         return 0;
     }
 
-    /// <summary>Writes "regs-baremetal: " and <paramref name="text"/> as one console line.</summary>
+    /// <summary>
+    /// Writes "regs-baremetal: " and <paramref name="text"/> as one line: to the serial port once
+    /// <see cref="SerialConsole"/> is up, through the firmware's console before that.
+    /// </summary>
     internal static void Say(ReadOnlySpan<byte> text)
     {
         Span<byte> buffer = stackalloc byte[200];
         var line = new LogLine(buffer);
         line.Add("regs-baremetal: "u8);
         line.Add(text);
-        UefiConsole.WriteLine(line.Text);
+        if (SerialConsole.IsReady) SerialConsole.WriteLine(line.Text);
+        else UefiConsole.WriteLine(line.Text);
     }
 
     private static void OnFailFast(FailFast.Reason reason)
