@@ -25,6 +25,9 @@ public struct GatewayProbeResult
 /// </summary>
 public static class GatewayProbe
 {
+    /// <summary>The ICMP echo identifier the probe uses ("RG"), so its reply is told apart from others.</summary>
+    public const ushort EchoIdentifier = 0x5247;
+
     /// <summary>ARPs for <paramref name="gatewayIp"/> from <paramref name="ip"/> and pings it, each step waiting at most <paramref name="timeoutMicroseconds"/>.</summary>
     public static GatewayProbeResult Run<TNic, TClock>(ref TNic nic, uint ip, uint gatewayIp, uint timeoutMicroseconds)
         where TNic : struct, INic where TClock : struct, IClock
@@ -57,7 +60,7 @@ public static class GatewayProbe
         }
         if (!result.ArpReplied) return result;
 
-        tx.SetLength(0, EthernetFrames.IcmpEcho(tx.Slot(0), false, nic.Mac, ip, result.GatewayMac, gatewayIp, 0x5247, 1, "regs"u8));
+        tx.SetLength(0, EthernetFrames.IcmpEcho(tx.Slot(0), false, nic.Mac, ip, result.GatewayMac, gatewayIp, EchoIdentifier, 1, "regs"u8));
         start = TClock.NowMicroseconds();
         nic.Send(tx);
         while (!result.EchoReplied && TClock.NowMicroseconds() - start < timeoutMicroseconds)
@@ -66,7 +69,7 @@ public static class GatewayProbe
             int count = nic.Receive(ref rx);
             for (int i = 0; i < count && !result.EchoReplied; i++)
             {
-                if (EthernetFrames.TryParseIcmpEcho(rx.Frame(i), out IcmpEchoPacket echo) && echo.IsReply && echo.SourceIp == gatewayIp && echo.Identifier == 0x5247)
+                if (EthernetFrames.TryParseIcmpEcho(rx.Frame(i), out IcmpEchoPacket echo) && echo.IsReply && echo.SourceIp == gatewayIp && echo.Identifier == EchoIdentifier)
                 {
                     result.EchoReplied = true;
                     result.EchoMicroseconds = TClock.NowMicroseconds() - start;
