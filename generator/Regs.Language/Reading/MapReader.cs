@@ -199,7 +199,10 @@ internal sealed class MapReader
     }
 
     /// <summary>A name or a list of names.</summary>
-    public List<Ref> References(string key)
+    public List<Ref> References(string key) => References(key, Identifiers.Problem);
+
+    /// <summary>Like <see cref="References(string)"/>, with <paramref name="problem"/> deciding which names are valid (namespaces may be dotted).</summary>
+    public List<Ref> References(string key, System.Func<string, string?> problem)
     {
         var result = new List<Ref>();
         YNode? node = Node(key);
@@ -211,10 +214,10 @@ internal sealed class MapReader
         };
         foreach (YNode item in items)
         {
-            if (item is YScalar s && Identifiers.Problem(s.Value) == null)
+            if (item is YScalar s && problem(s.Value) == null)
                 result.Add(new Ref(s.Value, s.Loc));
             else if (item is YScalar bad)
-                Report(Language.Diagnostics.InvalidIdentifier(_path, bad.Loc, bad.Value, Identifiers.Problem(bad.Value)!));
+                Report(Language.Diagnostics.InvalidIdentifier(_path, bad.Loc, bad.Value, problem(bad.Value)!));
             else
                 Report(Language.Diagnostics.WrongType(_path, item.Loc, $"'{key}'", "a name or a list of names", item.KindName));
         }

@@ -25,7 +25,7 @@ internal static class ModelReader
             r.Report(Diagnostics.InvalidIdentifier(path, ns.Loc, ns.Value, why));
 
         var imports = new List<string>();
-        foreach (Ref import in r.References("imports")) imports.Add(import.Name);
+        foreach (Ref import in r.References("imports", Identifiers.NamespaceProblem)) imports.Add(import.Name);
 
         var model = new FileModel(
             path,
