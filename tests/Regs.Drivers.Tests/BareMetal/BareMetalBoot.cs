@@ -12,11 +12,8 @@ using Regs.Runtime.Qtest;
 
 namespace Regs.Drivers.Tests.BareMetal;
 
-/// <summary>A serial line and when it arrived (from QEMU's start).</summary>
-public sealed record SerialLine(TimeSpan At, string Text);
-
 /// <summary>What one boot showed: the serial console (escape sequences removed), QEMU's exit code and timings.</summary>
-public sealed record BareMetalRun(string SerialLog, IReadOnlyList<SerialLine> Lines, int QemuExitCode, TimeSpan Elapsed, string CommandLine)
+public sealed record BareMetalRun(string SerialLog, IReadOnlyList<QemuConsoleLine> Lines, int QemuExitCode, TimeSpan Elapsed, string CommandLine)
 {
     /// <summary>The console text, one line per entry.</summary>
     public string ConsoleText => string.Join('\n', Lines.Select(l => l.Text));
@@ -26,7 +23,7 @@ public sealed record BareMetalRun(string SerialLog, IReadOnlyList<SerialLine> Li
         .Select(t => t[(t.IndexOf(BareMetalBoot.Prefix, StringComparison.Ordinal) + BareMetalBoot.Prefix.Length)..].Trim());
 
     /// <summary>When the image's first line arrived, or null.</summary>
-    public TimeSpan? FirstImageLine => Lines.FirstOrDefault(l => l.Text.Contains(BareMetalBoot.Prefix, StringComparison.Ordinal))?.At;
+    public TimeSpan? FirstImageLine => Lines.Where(l => l.Text.Contains(BareMetalBoot.Prefix, StringComparison.Ordinal)).Select(l => (TimeSpan?)l.At).FirstOrDefault();
 }
 
 /// <summary>
@@ -90,58 +87,8 @@ public static class BareMetalBoot
 
     private static BareMetalRun Boot(string qemu, string esp, string serialLog, TimeSpan timeout)
     {
-        var arguments = Arguments(esp);
-        string commandLine = qemu + " " + string.Join(' ', arguments);
-        var lines = new List<SerialLine>();
-        var clock = Stopwatch.StartNew();
-        using var writer = new StreamWriter(serialLog, append: false, new UTF8Encoding(false)) { AutoFlush = true };
-        writer.WriteLine($"# {commandLine}");
-        void Capture(string? data, string prefix)
-        {
-            if (data is null) return;
-            string text = prefix + Clean(data);
-            lock (lines)
-            {
-                lines.Add(new SerialLine(clock.Elapsed, text));
-                writer.WriteLine(text);
-            }
-        }
-
-        using var process = new Process { StartInfo = QemuWatchdog.StartInfo(qemu, arguments) };
-        process.OutputDataReceived += (_, e) => Capture(e.Data, "");
-        process.ErrorDataReceived += (_, e) => Capture(e.Data, "qemu stderr: ");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        bool exited = process.WaitForExit(timeout);
-        if (!exited)
-        {
-            try
-            {
-                process.StandardInput.Close();   // the watchdog sends QEMU SIGTERM
-                if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-            catch (InvalidOperationException) { }
-        }
-        else
-        {
-            var drain = new Thread(() => process.WaitForExit()) { IsBackground = true };
-            drain.Start();
-            drain.Join(TimeSpan.FromSeconds(5));
-        }
-        var elapsed = clock.Elapsed;
-        List<SerialLine> seen;
-        lock (lines) seen = lines.ToList();
-        if (!exited)
-        {
-            lock (lines) writer.WriteLine($"# killed after {timeout.TotalSeconds} s");
-            throw new QemuException($"the bare-metal image did not power off within {timeout.TotalSeconds} s; QEMU was killed. Serial log {serialLog}:\n" +
-                HostTools.Tail(string.Join('\n', seen.Select(l => l.Text))) + $"\nCommand: {commandLine}");
-        }
-        lock (lines) writer.WriteLine($"# QEMU exited with {process.ExitCode} after {elapsed.TotalSeconds:F1} s");
-        return new BareMetalRun(serialLog, seen, process.ExitCode, elapsed, commandLine);
+        QemuConsoleRun run = QemuConsole.Run(qemu, Arguments(esp), serialLog, timeout, Clean, "the bare-metal image");
+        return new BareMetalRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine);
     }
 
     // OVMF drives the serial console as a terminal: drop its escape sequences and carriage returns.

@@ -30,16 +30,13 @@ public sealed record LinuxGuestOptions
     public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
 }
 
-/// <summary>One console line and when the host read it (from QEMU's start).</summary>
-public readonly record struct ConsoleLine(TimeSpan At, string Text);
-
 /// <summary>A NIC as the guest's /init reported it after binding it to vfio-pci.</summary>
 public sealed record GuestNic(string Name, string Bdf, string Group, string Driver, string DomainType);
 
 /// <summary>What a guest run printed and how it ended.</summary>
 public sealed class GuestRun
 {
-    internal GuestRun(string serialLog, IReadOnlyList<ConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine)
+    internal GuestRun(string serialLog, IReadOnlyList<QemuConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine)
     {
         SerialLog = serialLog;
         Console = console;
@@ -51,7 +48,7 @@ public sealed class GuestRun
     /// <summary>The serial console log (kept as an artifact).</summary>
     public string SerialLog { get; }
     /// <summary>Every console line, as read.</summary>
-    public IReadOnlyList<ConsoleLine> Console { get; }
+    public IReadOnlyList<QemuConsoleLine> Console { get; }
     /// <summary>QEMU's exit code (0 after the guest's poweroff).</summary>
     public int QemuExitCode { get; }
     /// <summary>From QEMU's start to its exit.</summary>
@@ -92,7 +89,7 @@ public sealed class GuestRun
     /// <summary>The whole console text, for failure messages.</summary>
     public string ConsoleText => string.Join('\n', Console.Select(l => l.Text));
 
-    private IEnumerable<ConsoleLine> Tagged(string tag)
+    private IEnumerable<QemuConsoleLine> Tagged(string tag)
     {
         foreach (var line in Console)
         {
@@ -161,59 +158,8 @@ public static class LinuxGuest
         string serialLog = NewLogPath();
         log($"serial log: {serialLog}");
 
-        ProcessStartInfo start = QemuWatchdog.StartInfo(qemu, arguments);
-
-        var console = new List<ConsoleLine>();
-        var clock = Stopwatch.StartNew();
-        using var writer = new StreamWriter(serialLog, append: false, new UTF8Encoding(false)) { AutoFlush = true };
-        writer.WriteLine($"# {commandLine}");
-        void Capture(string? data, string prefix)
-        {
-            if (data is null) return;
-            string text = data.TrimEnd('\r');
-            lock (console)
-            {
-                console.Add(new ConsoleLine(clock.Elapsed, prefix + text));
-                writer.WriteLine(prefix + text);
-            }
-        }
-
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Capture(e.Data, "");
-        process.ErrorDataReceived += (_, e) => Capture(e.Data, "qemu stderr: ");
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        bool exited = process.WaitForExit(options.Timeout);
-        if (!exited)
-        {
-            try
-            {
-                process.StandardInput.Close(); // the watchdog sends SIGTERM
-                if (!process.WaitForExit(5000)) process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-            catch (InvalidOperationException) { }
-        }
-        else
-        {
-            // Drain the readers (bounded).
-            var drain = new Thread(() => process.WaitForExit()) { IsBackground = true };
-            drain.Start();
-            drain.Join(TimeSpan.FromSeconds(5));
-        }
-        var elapsed = clock.Elapsed;
-        List<ConsoleLine> lines;
-        lock (console) lines = console.ToList();
-        if (!exited)
-        {
-            lock (console) writer.WriteLine($"# killed after {options.Timeout.TotalSeconds} s");
-            throw new QemuException($"the guest did not power off within {options.Timeout.TotalSeconds} s; QEMU was killed. Serial log {serialLog}:\n" +
-                HostTools.Tail(string.Join('\n', lines.Select(l => l.Text))) + $"\nCommand: {commandLine}");
-        }
-        lock (console) writer.WriteLine($"# QEMU exited with {process.ExitCode} after {elapsed.TotalSeconds:F1} s");
-        return new GuestRun(serialLog, lines, process.ExitCode, elapsed, commandLine);
+        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest");
+        return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine);
     }
 
     private static string NewLogPath()
