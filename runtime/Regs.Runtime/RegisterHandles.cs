@@ -23,7 +23,7 @@ public readonly struct RegisterRO<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 }
 
 /// <summary>A register whose read clears it (a read has side effects).</summary>
@@ -43,7 +43,7 @@ public readonly struct RegisterRC<TAccess, TValue>
 
     /// <summary>Reads the register; the device clears it as a side effect of this read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue ReadAndClear() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue ReadAndClear() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 }
 
 /// <summary>A write-only register.</summary>
@@ -63,7 +63,7 @@ public readonly struct RegisterWO<TAccess, TValue>
 
     /// <summary>Writes the value; write-1-to-clear and write-1-to-set bits are sent as 0, reserved bits as declared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForWrite(value));
 }
 
 /// <summary>A read-write register.</summary>
@@ -83,11 +83,11 @@ public readonly struct RegisterRW<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value; write-1-to-clear and write-1-to-set bits are sent as 0, reserved bits as declared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForWrite(value));
 }
 
 /// <summary>A read-write register with write-1-to-clear fields.</summary>
@@ -107,15 +107,15 @@ public readonly struct RegisterRWC<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value; write-1-to-clear and write-1-to-set bits are sent as 0, reserved bits as declared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForWrite(value));
 
     /// <summary>Writes the value with its write-1-to-clear bits as given: each 1 clears that event.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForClear(value));
+    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForClear(value));
 }
 
 /// <summary>A read-write register with write-1-to-set fields.</summary>
@@ -135,15 +135,15 @@ public readonly struct RegisterRWS<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value; write-1-to-clear and write-1-to-set bits are sent as 0, reserved bits as declared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForWrite(value));
 
     /// <summary>Writes the value with its write-1-to-set bits as given: each 1 sets that bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForSet(value));
+    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForSet(value));
 }
 
 /// <summary>A read-write register with write-1-to-clear and write-1-to-set fields.</summary>
@@ -163,19 +163,19 @@ public readonly struct RegisterRWCS<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value; write-1-to-clear and write-1-to-set bits are sent as 0, reserved bits as declared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForWrite(value));
 
     /// <summary>Writes the value with its write-1-to-clear bits as given: each 1 clears that event.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForClear(value));
+    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForClear(value));
 
     /// <summary>Writes the value with its write-1-to-set bits as given: each 1 sets that bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForSet(value));
+    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForSet(value));
 }
 
 /// <summary>A write-1-to-clear register.</summary>
@@ -195,11 +195,11 @@ public readonly struct RegisterW1C<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value with its write-1-to-clear bits as given: each 1 clears that event.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForClear(value));
+    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForClear(value));
 }
 
 /// <summary>A write-1-to-set register.</summary>
@@ -219,11 +219,11 @@ public readonly struct RegisterW1S<TAccess, TValue>
 
     /// <summary>Reads the register (one volatile access per 32 bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue Read() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value with its write-1-to-set bits as given: each 1 sets that bit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForSet(value));
+    public void Set(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForSet(value));
 }
 
 /// <summary>A register that a read clears and a write of 1 clears.</summary>
@@ -243,9 +243,9 @@ public readonly struct RegisterRCW1C<TAccess, TValue>
 
     /// <summary>Reads the register; the device clears it as a side effect of this read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue ReadAndClear() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(in _io, _offset));
+    public TValue ReadAndClear() => TValue.FromBits(RegisterIo.Read<TAccess, TValue>(_io, _offset));
 
     /// <summary>Writes the value with its write-1-to-clear bits as given: each 1 clears that event.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(in _io, _offset, RegisterIo.ForClear(value));
+    public void Clear(TValue value) => RegisterIo.Write<TAccess, TValue>(_io, _offset, RegisterIo.ForClear(value));
 }

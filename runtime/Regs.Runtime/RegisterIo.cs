@@ -10,7 +10,7 @@ public static class RegisterIo
 {
     /// <summary>Reads the raw bits of a register of type <typeparamref name="TValue"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Read<TAccess, TValue>(in TAccess io, nuint offset)
+    public static ulong Read<TAccess, TValue>(TAccess io, nuint offset)
         where TAccess : struct, IRegisterAccess<TAccess>
         where TValue : struct, IRegisterValue<TValue>
     {
@@ -43,7 +43,7 @@ public static class RegisterIo
 
     /// <summary>Writes raw bits to a register of type <typeparamref name="TValue"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Write<TAccess, TValue>(in TAccess io, nuint offset, ulong bits)
+    public static void Write<TAccess, TValue>(TAccess io, nuint offset, ulong bits)
         where TAccess : struct, IRegisterAccess<TAccess>
         where TValue : struct, IRegisterValue<TValue>
     {
@@ -79,7 +79,7 @@ public static class RegisterIo
 
     /// <summary>Writes an index to a selector register of the given width (selected groups, windows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteSelector<TAccess>(in TAccess io, nuint offset, int width, uint index)
+    public static void WriteSelector<TAccess>(TAccess io, nuint offset, int width, uint index)
         where TAccess : struct, IRegisterAccess<TAccess>
     {
         if (width == 8)

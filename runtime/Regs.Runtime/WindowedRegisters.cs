@@ -20,7 +20,7 @@ public readonly struct WindowRO<TAccess, TValue>
 
     /// <summary>Reads every 32-bit part, part 0 (the low bits) first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(Window.Read<TAccess, TValue>(in _io, _data, _select, _selectWidth));
+    public TValue Read() => TValue.FromBits(Window.Read<TAccess, TValue>(_io, _data, _select, _selectWidth));
 }
 
 /// <summary>A wide write-only value written through a 32-bit window.</summary>
@@ -38,7 +38,7 @@ public readonly struct WindowWO<TAccess, TValue>
 
     /// <summary>Writes every 32-bit part, part 0 (the low bits) first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => Window.Write<TAccess, TValue>(in _io, _data, _select, _selectWidth, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => Window.Write<TAccess, TValue>(_io, _data, _select, _selectWidth, RegisterIo.ForWrite(value));
 }
 
 /// <summary>A wide read-write value accessed through a 32-bit window.</summary>
@@ -56,11 +56,11 @@ public readonly struct WindowRW<TAccess, TValue>
 
     /// <summary>Reads every 32-bit part, part 0 (the low bits) first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Read() => TValue.FromBits(Window.Read<TAccess, TValue>(in _io, _data, _select, _selectWidth));
+    public TValue Read() => TValue.FromBits(Window.Read<TAccess, TValue>(_io, _data, _select, _selectWidth));
 
     /// <summary>Writes every 32-bit part, part 0 (the low bits) first.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(TValue value) => Window.Write<TAccess, TValue>(in _io, _data, _select, _selectWidth, RegisterIo.ForWrite(value));
+    public void Write(TValue value) => Window.Write<TAccess, TValue>(_io, _data, _select, _selectWidth, RegisterIo.ForWrite(value));
 }
 
 /// <summary>The select-then-access sequence shared by the window handles.</summary>
@@ -68,31 +68,33 @@ public static class Window
 {
     /// <summary>Reads <c>width/32</c> parts through the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Read<TAccess, TValue>(in TAccess io, nuint data, nuint select, int selectWidth)
+    public static ulong Read<TAccess, TValue>(TAccess io, nuint data, nuint select, int selectWidth)
         where TAccess : struct, IRegisterAccess<TAccess>
         where TValue : struct, IRegisterValue<TValue>
     {
-        int parts = (TValue.Format & RegisterFormat.WidthMask) / 32;
-        ulong value = 0;
-        for (int i = 0; i < parts; i++)
+        // A window is one or two 32-bit parts; straight-line code, which the JIT does not unroll from a loop.
+        RegisterIo.WriteSelector(io, select, selectWidth, 0);
+        ulong value = io.Read32(data);
+        if ((TValue.Format & RegisterFormat.WidthMask) > 32)
         {
-            RegisterIo.WriteSelector(in io, select, selectWidth, (uint)i);
-            value |= (ulong)io.Read32(data) << (32 * i);
+            RegisterIo.WriteSelector(io, select, selectWidth, 1);
+            value |= (ulong)io.Read32(data) << 32;
         }
         return value;
     }
 
     /// <summary>Writes <c>width/32</c> parts through the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Write<TAccess, TValue>(in TAccess io, nuint data, nuint select, int selectWidth, ulong bits)
+    public static void Write<TAccess, TValue>(TAccess io, nuint data, nuint select, int selectWidth, ulong bits)
         where TAccess : struct, IRegisterAccess<TAccess>
         where TValue : struct, IRegisterValue<TValue>
     {
-        int parts = (TValue.Format & RegisterFormat.WidthMask) / 32;
-        for (int i = 0; i < parts; i++)
+        RegisterIo.WriteSelector(io, select, selectWidth, 0);
+        io.Write32(data, (uint)bits);
+        if ((TValue.Format & RegisterFormat.WidthMask) > 32)
         {
-            RegisterIo.WriteSelector(in io, select, selectWidth, (uint)i);
-            io.Write32(data, (uint)(bits >> (32 * i)));
+            RegisterIo.WriteSelector(io, select, selectWidth, 1);
+            io.Write32(data, (uint)(bits >> 32));
         }
     }
 }

@@ -117,7 +117,7 @@ internal static class BlockEmitter
         if (g.Select is Ref select)
         {
             RegisterDef sel = registers[select.Name];
-            w.Line($"public {view} {g.N.Name}(uint index) {{ RegisterIo.WriteSelector(in _io, {EmitContext.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
+            w.Line($"public {view} {g.N.Name}(uint index) {{ RegisterIo.WriteSelector(_io, {EmitContext.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
         }
         else
             w.Line($"public {view} {g.N.Name}(uint n) => new(_io.At({EmitContext.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {EmitContext.Hex(g.Stride)}));");

@@ -202,7 +202,7 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
     public WindowRO<TAccess, Dev.Feat> Feat => new(_io, 0x34, 0x30, 32);
     public RegisterWO<TAccess, U16> QSel => new(_io, 0x38);
     public RegisterRW<TAccess, Dev.Mdio> Mdio => new(_io, 0x40);
-    public QueueView Queue(uint index) { RegisterIo.WriteSelector(in _io, 0x38, 16, index); return new(_io); }
+    public QueueView Queue(uint index) { RegisterIo.WriteSelector(_io, 0x38, 16, index); return new(_io); }
     /// <summary>The registers of the instance chosen by QSel; choosing another instance invalidates this view.</summary>
     public readonly struct QueueView
     {
