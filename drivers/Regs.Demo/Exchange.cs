@@ -24,7 +24,9 @@ public static class Exchange
         if (!Await(ref a, f => EthernetFrames.TryParseArp(f, out var r) && r.Operation == 2 && r.SenderIp == ipB, out byte[] reply))
             return Report($"{nameA} -> {nameB}: ARP who-has {Ip(ipB)}: no reply", false);
         EthernetFrames.TryParseArp(reply, out ArpPacket arp);
-        Report($"{nameA} -> {nameB}: ARP who-has {Ip(ipB)}  ->  is-at {Text(arp.SenderMac)}  ({clock.Elapsed.TotalMilliseconds:F1} ms)", true);
+        bool right = arp.SenderMac.Bits == b.Mac.Bits;
+        Report($"{nameA} -> {nameB}: ARP who-has {Ip(ipB)}  ->  is-at {Text(arp.SenderMac)}{(right ? "" : $", not {nameB}'s {Text(b.Mac)}")}  ({clock.Elapsed.TotalMilliseconds:F1} ms)", right);
+        if (!right) return false;
 
         clock.Restart();
         length = EthernetFrames.IcmpEcho(frame, false, a.Mac, ipA, arp.SenderMac, ipB, 1, 1, "regs demo"u8);

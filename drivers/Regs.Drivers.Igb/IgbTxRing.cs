@@ -56,7 +56,7 @@ internal unsafe struct IgbTxRing
         nuint bufferBytes = (nuint)size * BufferSize;
         DmaBuffer descriptors = host.AllocateDma(ringBytes, RingAlignment);
         if (descriptors.IsEmpty || descriptors.Length < ringBytes) return NicStatus.OutOfMemory;
-        DmaBuffer buffers = host.AllocateDma(bufferBytes, 128);
+        DmaBuffer buffers = host.AllocateDma(bufferBytes, IgbRxRing.BufferAlignment);
         if (buffers.IsEmpty || buffers.Length < bufferBytes) return NicStatus.OutOfMemory;
         ushort* lengths = (ushort*)host.AllocatePrivate((nuint)size * sizeof(ushort));
         if (lengths == null) return NicStatus.OutOfMemory;

@@ -123,44 +123,11 @@ public static class NicScenarios
     }
 
     /// <summary>
-    /// Two NICs on one wire: A resolves and pings B while B answers with <see cref="EthernetFrames.Answer"/>,
-    /// both directions polled from this thread.
+    /// Two NICs on one wire: A resolves B (the reply must carry B's MAC) and pings it while B
+    /// answers like a host stack; the demo's conversation, both directions polled from this thread.
     /// </summary>
     public static void ArpAndPingBetween<TA, TB>(ref TA a, uint ipA, ref TB b, uint ipB) where TA : INic where TB : INic
-    {
-        byte[] request = new byte[EthernetFrames.MinimumLength];
-        EthernetFrames.ArpRequest(request, a.Mac, ipA, ipB);
-        SendAll(ref a, new[] { request });
-        Assert.True(AnswerOne(ref b, ipB, ipA), "B never saw A's ARP request");
-        byte[]? reply = ReceiveUntil(ref a, f => EthernetFrames.TryParseArp(f, out var r) && r.Operation == 2 && r.SenderIp == ipB, 2 * Second);
-        Assert.NotNull(reply);
-        EthernetFrames.TryParseArp(reply, out var arp);
-        Assert.Equal(b.Mac.Bits, arp.SenderMac.Bits);
-
-        byte[] frame = new byte[128];
-        int length = EthernetFrames.IcmpEcho(frame, false, a.Mac, ipA, b.Mac, ipB, 7, 42, "regs"u8);
-        SendAll(ref a, new[] { frame.AsSpan(0, length).ToArray() });
-        Assert.True(AnswerOne(ref b, ipB, ipA), "B never saw A's echo request");
-        byte[]? echoReply = ReceiveUntil(ref a, f => EthernetFrames.TryParseIcmpEcho(f, out var e) && e.IsReply && e.Sequence == 42, 2 * Second);
-        Assert.NotNull(echoReply);
-    }
-
-    // B answers every request for its address, as a host stack would, until it has answered one from A.
-    private static bool AnswerOne<TNic>(ref TNic nic, uint ip, uint peerIp) where TNic : INic
-    {
-        MacAddress mac = nic.Mac;
-        byte[] answer = new byte[1600];
-        while (true)
-        {
-            byte[]? asked = ReceiveUntil(ref nic, f => EthernetFrames.Answer(f, mac, ip, answer) > 0, 2 * Second);
-            if (asked == null) return false;
-            int length = EthernetFrames.Answer(asked, mac, ip, answer);
-            SendAll(ref nic, new[] { answer.AsSpan(0, length).ToArray() });
-            bool fromPeer = EthernetFrames.TryParseArp(asked, out var arp) ? arp.SenderIp == peerIp
-                          : EthernetFrames.TryParseIcmpEcho(asked, out var echo) && echo.SourceIp == peerIp;
-            if (fromPeer) return true;
-        }
-    }
+        => Assert.True(Regs.Demo.Exchange.ArpAndPing(ref a, "A", ipA, ref b, "B", ipB), "ARP or ICMP between the NICs failed (see the test output)");
 
     /// <summary>
     /// Sends <paramref name="count"/> numbered frames of varied lengths from A to B in batches of
@@ -229,5 +196,5 @@ public static class NicScenarios
     }
 
     /// <summary>Dotted text of an IPv4 address.</summary>
-    public static string Ip(uint ip) => $"{ip >> 24}.{(ip >> 16) & 255}.{(ip >> 8) & 255}.{ip & 255}";
+    public static string Ip(uint ip) => Regs.Demo.Exchange.Ip(ip);
 }
