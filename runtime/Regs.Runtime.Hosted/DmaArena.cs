@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace Regs.Runtime.Hosted;
@@ -13,6 +14,7 @@ public sealed unsafe class DmaArena
     private readonly byte* _cpu;
     private readonly ulong _device;
     private readonly nuint _length;
+    private readonly List<(nuint Start, nuint End)> _handedOut = new();
     private long _used;
 
     /// <summary>An arena over <paramref name="length"/> bytes seen by the CPU at <paramref name="cpu"/> and by the device at <paramref name="deviceAddress"/>.</summary>
@@ -40,10 +42,40 @@ public sealed unsafe class DmaArena
             ulong offset = start - _device;
             if (offset + length > _length || offset + length < offset) return default;
             if (Interlocked.CompareExchange(ref _used, (long)(offset + length), used) != used) continue;
+            lock (_handedOut) _handedOut.Add(((nuint)offset, (nuint)(offset + length)));
             var buffer = new DmaBuffer(_cpu + offset, start, length);
             buffer.Span.Clear();
             return buffer;
         }
+    }
+
+    /// <summary>Fills the whole block with <paramref name="poison"/>; call before anything is handed out.</summary>
+    public void Poison(byte poison) => new Span<byte>(_cpu, checked((int)_length)).Fill(poison);
+
+    /// <summary>
+    /// Bytes outside every handed-out buffer (alignment gaps and the unused tail) that no longer hold
+    /// <paramref name="poison"/>: anything but 0 means someone wrote outside the buffers it was given.
+    /// </summary>
+    public long BytesChangedOutsideBuffers(byte poison)
+    {
+        (nuint Start, nuint End)[] buffers;
+        lock (_handedOut) buffers = _handedOut.ToArray();
+        Array.Sort(buffers);
+        long changed = 0;
+        nuint at = 0;
+        foreach (var (start, end) in buffers)
+        {
+            if (start > at) changed += CountOther(at, start, poison);
+            if (end > at) at = end;
+        }
+        return changed + CountOther(at, _length, poison);
+    }
+
+    private long CountOther(nuint from, nuint to, byte poison)
+    {
+        long count = 0;
+        for (nuint i = from; i < to; i++) if (_cpu[i] != poison) count++;
+        return count;
     }
 
     /// <summary>True when [<paramref name="deviceAddress"/>, +<paramref name="length"/>) lies inside what was handed out.</summary>

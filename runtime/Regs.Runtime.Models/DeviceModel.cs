@@ -26,7 +26,18 @@ public abstract unsafe class DeviceModel : IDisposable
         _private = (byte*)NativeMemory.AlignedAlloc(_privateLength, 4096);
         Dma = new DmaArena(_dma, dmaDeviceAddress, dmaBytes);
         Private = new DmaArena(_private, 0, _privateLength);
+        Dma.Poison(Poison);
+        Private.Poison(Poison);
     }
+
+    /// <summary>The byte both arenas are filled with before the driver allocates; buffers are handed out zeroed.</summary>
+    public const byte Poison = 0xA5;
+
+    /// <summary>
+    /// Bytes of the driver's DMA and private memory outside every buffer it was given that were
+    /// written anyway (by the driver or the model): must stay 0.
+    /// </summary>
+    public long StrayWrites => Dma.BytesChangedOutsideBuffers(Poison) + Private.BytesChangedOutsideBuffers(Poison);
 
     /// <summary>The network the model is on.</summary>
     public ModelNetwork Network { get; }

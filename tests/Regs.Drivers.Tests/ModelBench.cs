@@ -112,6 +112,7 @@ public sealed class ModelBench : INicBench
         foreach (var model in _models)
         {
             Assert.Equal(0, model.DmaFaults);   // no driver ever pointed a device outside its memory
+            Assert.Equal(0, model.StrayWrites); // nothing written between or after the buffers handed out
             model.Dispose();
         }
     }
