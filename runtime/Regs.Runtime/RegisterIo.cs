@@ -42,6 +42,11 @@ public static class RegisterIo
     }
 
     /// <summary>Writes raw bits to a register of type <typeparamref name="TValue"/>.</summary>
+    /// <remarks>
+    /// Each branch hands <paramref name="io"/> to a helper that calls the backend once. RyuJIT
+    /// copies a struct argument used by several calls inside one inlined method to a stack temp
+    /// and reloads it before a volatile store (a spill per write); single-use helpers avoid that.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Write<TAccess, TValue>(TAccess io, nuint offset, ulong bits)
         where TAccess : struct, IRegisterAccess<TAccess>
@@ -52,27 +57,16 @@ public static class RegisterIo
         switch (format & RegisterFormat.WidthMask)
         {
             case 8:
-                io.Write8(offset, (byte)bits);
+                Write8(io, offset, (byte)bits);
                 break;
             case 16:
-                io.Write16(offset, big ? ByteOrder.Swap16((ushort)bits) : (ushort)bits);
+                Write16(io, offset, big ? ByteOrder.Swap16((ushort)bits) : (ushort)bits);
                 break;
             case 32:
-                io.Write32(offset, big ? ByteOrder.Swap32((uint)bits) : (uint)bits);
+                Write32(io, offset, big ? ByteOrder.Swap32((uint)bits) : (uint)bits);
                 break;
             default:
-                if (big)
-                    bits = ByteOrder.Swap64(bits);
-                if ((format & RegisterFormat.HighFirst) != 0)
-                {
-                    io.Write32(offset + 4, (uint)(bits >> 32));
-                    io.Write32(offset, (uint)bits);
-                }
-                else
-                {
-                    io.Write32(offset, (uint)bits);
-                    io.Write32(offset + 4, (uint)(bits >> 32));
-                }
+                Write64(io, offset, big ? ByteOrder.Swap64(bits) : bits, (format & RegisterFormat.HighFirst) != 0);
                 break;
         }
     }
@@ -83,11 +77,35 @@ public static class RegisterIo
         where TAccess : struct, IRegisterAccess<TAccess>
     {
         if (width == 8)
-            io.Write8(offset, (byte)index);
+            Write8(io, offset, (byte)index);
         else if (width == 16)
-            io.Write16(offset, (ushort)index);
+            Write16(io, offset, (ushort)index);
         else
-            io.Write32(offset, index);
+            Write32(io, offset, index);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write8<TAccess>(TAccess io, nuint offset, byte value) where TAccess : struct, IRegisterAccess<TAccess>
+        => io.Write8(offset, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write16<TAccess>(TAccess io, nuint offset, ushort value) where TAccess : struct, IRegisterAccess<TAccess>
+        => io.Write16(offset, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint Read32<TAccess>(TAccess io, nuint offset) where TAccess : struct, IRegisterAccess<TAccess>
+        => io.Read32(offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Write32<TAccess>(TAccess io, nuint offset, uint value) where TAccess : struct, IRegisterAccess<TAccess>
+        => io.Write32(offset, value);
+
+    /// <summary>A 64-bit register as two 32-bit writes, in the order the device requires.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write64<TAccess>(TAccess io, nuint offset, ulong bits, bool highFirst) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        Write32(io, highFirst ? offset + 4 : offset, highFirst ? (uint)(bits >> 32) : (uint)bits);
+        Write32(io, highFirst ? offset : offset + 4, highFirst ? (uint)bits : (uint)(bits >> 32));
     }
 
     /// <summary>Bits a plain write sends: event bits and reserved bits masked as the register requires.</summary>

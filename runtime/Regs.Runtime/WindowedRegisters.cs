@@ -74,11 +74,11 @@ public static class Window
     {
         // A window is one or two 32-bit parts; straight-line code, which the JIT does not unroll from a loop.
         RegisterIo.WriteSelector(io, select, selectWidth, 0);
-        ulong value = io.Read32(data);
+        ulong value = RegisterIo.Read32(io, data);
         if ((TValue.Format & RegisterFormat.WidthMask) > 32)
         {
             RegisterIo.WriteSelector(io, select, selectWidth, 1);
-            value |= (ulong)io.Read32(data) << 32;
+            value |= (ulong)RegisterIo.Read32(io, data) << 32;
         }
         return value;
     }
@@ -90,11 +90,11 @@ public static class Window
         where TValue : struct, IRegisterValue<TValue>
     {
         RegisterIo.WriteSelector(io, select, selectWidth, 0);
-        io.Write32(data, (uint)bits);
+        RegisterIo.Write32(io, data, (uint)bits);
         if ((TValue.Format & RegisterFormat.WidthMask) > 32)
         {
             RegisterIo.WriteSelector(io, select, selectWidth, 1);
-            io.Write32(data, (uint)(bits >> 32));
+            RegisterIo.Write32(io, data, (uint)(bits >> 32));
         }
     }
 }
