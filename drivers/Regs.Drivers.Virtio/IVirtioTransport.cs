@@ -11,6 +11,12 @@ namespace Regs.Drivers.Virtio;
 /// <typeparam name="TAccess">The register-access backend of the transport's registers.</typeparam>
 public interface IVirtioTransport<TAccess> : IGenerationCounter where TAccess : struct, IRegisterAccess<TAccess>
 {
+    /// <summary>
+    /// Lets the device DMA (PCI: Bus Master). Opening leaves it off; the driver calls this once the
+    /// device has been reset, so rings a previous owner left running never write into new memory.
+    /// </summary>
+    void AllowDma();
+
     /// <summary>True for a modern (virtio 1.x) interface: VERSION_1 must be negotiated and FEATURES_OK checked.</summary>
     bool Modern { get; }
 

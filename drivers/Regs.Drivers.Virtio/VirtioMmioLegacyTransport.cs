@@ -29,6 +29,9 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     }
 
     /// <inheritdoc/>
+    public void AllowDma() { }   // a platform device: no bus-master switch
+
+    /// <inheritdoc/>
     public bool Modern => false;
     /// <inheritdoc/>
     public TAccess DeviceConfig => _regs.Io.At(VirtioMmioLegacy.ConfigOffset);

@@ -26,6 +26,9 @@ public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> 
     }
 
     /// <inheritdoc/>
+    public void AllowDma() { }   // a platform device: no bus-master switch
+
+    /// <inheritdoc/>
     public bool Modern => true;
     /// <inheritdoc/>
     public TAccess DeviceConfig => _regs.Io.At(VirtioMmio.ConfigOffset);

@@ -10,6 +10,13 @@ namespace Regs.Drivers.Virtio;
 /// RING_INDIRECT_DESC is negotiated and as a two-descriptor chain otherwise, so no device framing
 /// assumption is needed (legacy devices without ANY_LAYOUT require the header on its own).
 /// The struct is a handle: its state lives in the host's private memory.
+/// <para>
+/// A device is not trusted: every used element is checked (<see cref="VirtqueueSplit"/>), every
+/// wait is bounded, and a device that breaks the protocol, asks for a reset, loses its state or
+/// stops answering is reset and started again with the memory allocated at initialisation. The
+/// fast path reads no extra register for this: the status is read only on idle and stuck paths
+/// (a wait that found nothing, a full transmit ring), at most once per health interval.
+/// </para>
 /// </summary>
 public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     where TAccess : struct, IRegisterAccess<TAccess>
@@ -19,7 +26,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private const uint ReceiveQueue = 0, TransmitQueue = 1;          // 5.1.2
     private const uint SlotStride = 64 + FrameBatch.SlotSize;       // header, indirect table, data
     private const uint HeaderAt = 0, TableAt = 16, DataAt = 64;
-    private const uint ResetTimeoutMicroseconds = 1_000_000;
+    // Written into the flags of every receive header before it is posted. A device that used the
+    // buffer overwrote it (5.1.6.4: only bits 0-2 are defined, none negotiated here), so finding
+    // it means a completion for a buffer the device never filled: a duplicate or stale used element.
+    private const byte RxUnwritten = 0xFF;
 
     private TTransport _transport;
     private THost _host;
@@ -38,14 +48,19 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (s == null) return NicStatus.OutOfMemory;
         nic._s = s;
         s->Options = options;
+        s->ResetTimeout = Or(options.ResetTimeoutMicroseconds, 1_000_000);
+        s->TransmitTimeout = Or(options.TransmitTimeoutMicroseconds, 1_000_000);
+        s->ReceiveWatchdog = options.ReceiveWatchdogMicroseconds;
+        s->HealthInterval = Or(options.HealthCheckIntervalMicroseconds, 10_000);
+        s->RecoveryInterval = Or(options.RecoveryIntervalMicroseconds, 100_000);
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
-        if (status != NicStatus.Ok) return Fail(s, status);
+        if (status != NicStatus.Ok) return nic.Fail(s, status);
         uint size = options.QueueSize == 0 ? 256 : options.QueueSize;
         size = Min(size, Min(transport.QueueSizeMax(ReceiveQueue), transport.QueueSizeMax(TransmitQueue)));
         while ((size & (size - 1)) != 0) size &= size - 1;           // round down to a power of two
-        if (size < 2) return Fail(s, NicStatus.Unsupported);
+        if (size < 2) return nic.Fail(s, NicStatus.Unsupported);
 
         s->Rx = VirtqueueSplit.Create(ref nic._host, size);
         s->Tx = VirtqueueSplit.Create(ref nic._host, size);
@@ -54,7 +69,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         s->TxFree = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
         s->TxLength = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
         if (s->Rx == null || s->Tx == null || s->RxSlots.IsEmpty || s->TxSlots.IsEmpty || s->TxFree == null || s->TxLength == null)
-            return Fail(s, NicStatus.OutOfMemory);
+            return nic.Fail(s, NicStatus.OutOfMemory);
         s->QueueSize = size;
         return nic.Reset();
     }
@@ -62,12 +77,21 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// <summary>
     /// Resets the device and starts it again with the memory allocated at initialisation (the
     /// recovery after a device error): the 3.1.1 handshake, feature negotiation, queue setup,
-    /// configuration read, DRIVER_OK, and the receive queue filled.
+    /// configuration read, DRIVER_OK, and the receive queue filled. Clears <see cref="LastError"/>
+    /// on success; on a timeout or device error the driver keeps retrying by itself.
     /// </summary>
     public NicStatus Reset()
     {
+        if (_s == null) return NicStatus.NotInitialised;
+        NicStatus status = Restart();
+        if (status == NicStatus.Ok) _s->LastError = NicStatus.Ok;
+        return status;
+    }
+
+    // Reset() without clearing LastError: the recovery path keeps the fault it recovers from.
+    private NicStatus Restart()
+    {
         VirtioNetState* s = _s;
-        if (s == null) return NicStatus.NotInitialised;
         s->Started = false;
         NicStatus status = ResetDevice();
         if (status != NicStatus.Ok) return Fail(s, status);
@@ -125,7 +149,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
         // Device configuration (5.1.4), read consistently with the generation counter (2.5.1).
         if (!new VirtioNetConfig<TAccess>(_transport.DeviceConfig).TryReadSnapshot(_transport, features, out var config))
+        {
+            s->Stats.Timeouts++;                     // the configuration never held still (bounded retries)
             return Failed(NicStatus.Timeout);
+        }
         ulong mac = 0;
         if (config.Has(VirtioNetFeatures.MAC))
             for (uint i = 0; i < 6; i++) mac |= (ulong)(byte)config.mac(i) << (int)(8 * i);
@@ -141,13 +168,15 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         for (uint slot = 0; slot < s->SlotCount; slot++)
         {
             s->TxFree[s->TxFreeCount++] = (ushort)slot;
-            s->Rx->Post(Head(s, slot), s->HeaderLength + (uint)FrameBatch.SlotSize);
+            PostReceive(s, slot);
         }
         s->Tx->SuppressInterrupts();   // transmit completions are reclaimed on the next send
         s->Rx->SuppressInterrupts();   // until WaitForReceive asks for one
         if (s->Rx->Publish()) _transport.Notify(ReceiveQueue, s->RxNotify);
         s->Started = true;
-        s->LastError = NicStatus.Ok;
+        s->Recovering = false;
+        s->TxMark = default;
+        s->RxMark = default;
         return NicStatus.Ok;
     }
 
@@ -160,7 +189,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// <summary>The features negotiated.</summary>
     public readonly VirtioNetFeatures Features => _s == null ? 0 : _s->Features;
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// What went wrong last: <see cref="NicStatus.DeviceError"/> after a protocol error or a device
+    /// that asked for a reset or lost its state, <see cref="NicStatus.Timeout"/> after a stall or a
+    /// reset that did not complete. It stays set after the driver recovered by itself (the
+    /// counters in <see cref="Stats"/> tell how often); a successful <see cref="Reset"/> clears it.
+    /// </summary>
     public readonly NicStatus LastError => _s == null ? NicStatus.NotInitialised : _s->LastError;
 
     /// <inheritdoc/>
@@ -178,8 +212,14 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     public int Send(in FrameBatch batch)
     {
         VirtioNetState* s = _s;
-        if (s == null || !s->Started) return 0;
+        if (s == null) return 0;
+        if (!s->Started && !RetryRecovery()) return 0;
         if (!ReclaimTransmitted()) return 0;
+        if (s->TxFreeCount == 0)
+        {
+            CheckHealth();             // full and nothing came back: the stuck path
+            return 0;
+        }
         int sent = 0;
         for (int i = 0; i < batch.Count && s->TxFreeCount > 0; i++)
         {
@@ -203,7 +243,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     {
         VirtioNetState* s = _s;
         batch.Count = 0;
-        if (s == null || !s->Started) return 0;
+        if (s == null) return 0;
+        if (!s->Started && !RetryRecovery()) return 0;
         while (batch.Count < batch.Capacity)
         {
             UsedResult result = s->Rx->TryTakeUsed(out uint head, out uint length);
@@ -214,14 +255,19 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
                 return batch.Count;
             }
             uint slot = SlotOf(s, head);
+            byte* buffer = s->RxSlots.Cpu + slot * SlotStride;
+            if (buffer[HeaderAt] == RxUnwritten)
+            {
+                ProtocolError();                           // returned without being filled: never deliver it
+                return batch.Count;
+            }
             uint frameLength = length - s->HeaderLength;     // <= SlotSize: bounded by what was posted
-            new System.ReadOnlySpan<byte>(s->RxSlots.Cpu + slot * SlotStride + DataAt, (int)frameLength)
-                .CopyTo(batch.Slot(batch.Count));
+            new System.ReadOnlySpan<byte>(buffer + DataAt, (int)frameLength).CopyTo(batch.Slot(batch.Count));
             batch.SetLength(batch.Count, (int)frameLength);
             batch.Count++;
             s->Stats.RxFrames++;
             s->Stats.RxBytes += frameLength;
-            s->Rx->Post(head, s->HeaderLength + (uint)FrameBatch.SlotSize);
+            PostReceive(s, slot);
         }
         if (s->Rx->Publish()) _transport.Notify(ReceiveQueue, s->RxNotify);
         return batch.Count;
@@ -231,36 +277,48 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     public bool WaitForReceive(uint timeoutMicroseconds)
     {
         VirtioNetState* s = _s;
-        if (s == null || !s->Started) return false;
+        if (s == null) return false;
+        if (!s->Started && !RetryRecovery()) return false;
         if (s->Rx->HasUsed) return true;
+        ulong recoveries = s->Stats.Recoveries;
         Deadline deadline = Deadline.After(ref _host, timeoutMicroseconds);
         if (!s->Options.InterruptMode)
         {
             while (!deadline.Expired(ref _host))
             {
                 if (s->Rx->HasUsed) return true;
-                if (_transport.ReadGeneration() != s->Generation && RefreshLink()) return s->Rx->HasUsed;
+                if (_transport.ReadGeneration() != s->Generation && RefreshLink()) return s->Started && s->Rx->HasUsed;
+                CheckHealth();
+                if (s->Stats.Recoveries != recoveries) return false;
                 _host.Delay(10);
             }
-            return s->Rx->HasUsed;
+            CheckHealth();
+            return s->Started && s->Rx->HasUsed;
         }
 
         // Interrupt mode (2.7.10): ask for a notification, re-check (a buffer may have been used
-        // before the request was visible), then sleep on the interrupt and read the causes.
+        // before the request was visible), then sleep on the interrupt and read the causes. The
+        // health check runs after each wake-up and when the wait times out.
         s->Rx->EnableInterrupts();
         while (!s->Rx->HasUsed)
         {
             uint left = deadline.Remaining(ref _host);
             if (left == 0) break;
-            if (!_host.WaitForInterrupt(left)) continue;
-            // With MSI-X the ISR is not used for queues (4.1.4.5); a configuration change also
-            // shows in the generation counter, which is checked either way.
-            VirtioInterrupt cause = _transport.TakeInterrupt();
-            s->Stats.Interrupts++;
-            if ((cause.ConfigChange || _transport.ReadGeneration() != s->Generation) && RefreshLink()) break;
+            if (_host.WaitForInterrupt(left))
+            {
+                // With MSI-X the ISR is not used for queues (4.1.4.5); a configuration change also
+                // shows in the generation counter, which is checked either way.
+                VirtioInterrupt cause = _transport.TakeInterrupt();
+                s->Stats.Interrupts++;
+                if ((cause.ConfigChange || _transport.ReadGeneration() != s->Generation) && RefreshLink()) break;
+            }
+            CheckHealth();
+            if (s->Stats.Recoveries != recoveries) return false;
         }
+        if (!s->Started) return false;
         s->Rx->SuppressInterrupts();
-        return s->Rx->HasUsed;
+        if (!s->Rx->HasUsed) CheckHealth();
+        return s->Started && s->Rx->HasUsed;
     }
 
     // Reclaims transmitted buffers (2.7.14); false if the device broke the protocol.
@@ -279,14 +337,20 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         }
     }
 
-    // Re-reads the link status (5.1.4) and the device status; true when the link changed.
+    // Re-reads the device status and the link status (5.1.4); true when the link changed or the
+    // device was found broken (and reset).
     private bool RefreshLink()
     {
         VirtioNetState* s = _s;
         s->Generation = _transport.ReadGeneration();
-        if ((_transport.ReadStatus() & DeviceStatus.DEVICE_NEEDS_RESET) != 0) { ProtocolError(); return true; }
+        if (Broken(_transport.ReadStatus())) { DeviceError(); return true; }
         if ((s->Features & VirtioNetFeatures.STATUS) == 0) return false;
-        if (!new VirtioNetConfig<TAccess>(_transport.DeviceConfig).TryReadSnapshot(_transport, s->Features, out var config)) return false;
+        if (!new VirtioNetConfig<TAccess>(_transport.DeviceConfig).TryReadSnapshot(_transport, s->Features, out var config))
+        {
+            s->Stats.Timeouts++;                     // 2.5.1: the generation never held still
+            Recover(NicStatus.Timeout);
+            return true;
+        }
         bool up = config.status.LINK_UP;
         if (up == s->LinkUp) return false;
         s->LinkUp = up;
@@ -294,25 +358,87 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return true;
     }
 
-    // The device returned something it could not have (or asked for a reset): count it, reset
-    // and start again with the same memory. Frames in flight are lost, never delivered twice.
+    // The idle and stuck paths' look at the device, at most once per health interval: a status
+    // asking for a reset or showing the device was reset behind our back (no DRIVER_OK), transmit
+    // buffers out with none back for the transmit timeout, and (when enabled) a receive queue
+    // silent on an up link for the watchdog time. Detection latency: the interval, plus the timeout
+    // for stalls (docs/reliability.md).
+    private void CheckHealth()
+    {
+        VirtioNetState* s = _s;
+        if (!s->Started) return;
+        ulong now = _host.NowMicroseconds();
+        if (now < s->NextHealthCheck) return;
+        s->NextHealthCheck = now + s->HealthInterval;
+        if (Broken(_transport.ReadStatus())) { DeviceError(); return; }
+        bool txStuck = s->Tx->InFlight != 0 && !s->Tx->HasUsed;
+        bool rxSilent = s->ReceiveWatchdog != 0 && s->LinkUp && !s->Rx->HasUsed;
+        bool txExpired = s->TxMark.Expired(txStuck, s->Stats.TxFrames, now, s->TransmitTimeout);
+        bool rxExpired = s->RxMark.Expired(rxSilent, s->Stats.RxFrames, now, s->ReceiveWatchdog);
+        if (txExpired || rxExpired)
+        {
+            s->Stats.Timeouts++;
+            Recover(NicStatus.Timeout);
+        }
+    }
+
+    // 2.1.2: DEVICE_NEEDS_RESET; 2.4: a device that was reset reads 0, so DRIVER_OK is gone.
+    private static bool Broken(DeviceStatus status)
+        => (status & DeviceStatus.DEVICE_NEEDS_RESET) != 0 || (status & DeviceStatus.DRIVER_OK) == 0;
+
+    // The device returned something it could not have: count it and recover.
     private void ProtocolError()
     {
         _s->Stats.ProtocolErrors++;
-        NicStatus status = Reset();
-        _s->LastError = status == NicStatus.Ok ? NicStatus.DeviceError : status;
+        Recover(NicStatus.DeviceError);
+    }
+
+    // The device asked for a reset or lost its state: count it and recover.
+    private void DeviceError()
+    {
+        _s->Stats.DeviceErrors++;
+        Recover(NicStatus.DeviceError);
+    }
+
+    // Resets the device and starts it again with the same memory, recording why. Frames in
+    // flight are lost, never delivered twice: every ring starts empty and every receive buffer
+    // is marked unwritten again. If the reset fails, Send, Receive and WaitForReceive retry it.
+    private void Recover(NicStatus why)
+    {
+        VirtioNetState* s = _s;
+        s->Stats.Recoveries++;
+        NicStatus status = Restart();
+        s->LastError = status == NicStatus.Ok ? why : status;
+    }
+
+    // A failed recovery tried again, at most once per recovery interval; true once the device runs.
+    private bool RetryRecovery()
+    {
+        VirtioNetState* s = _s;
+        if (!s->Recovering) return false;
+        ulong now = _host.NowMicroseconds();
+        if (now < s->NextRecovery) return false;
+        s->Stats.Recoveries++;
+        NicStatus status = Restart();
+        if (status != NicStatus.Ok) s->LastError = status;
+        return s->Started;
     }
 
     // 3.1.1 step 1 (and 4.1.4.3.2, 4.2.3.1.1): write 0 and wait, bounded, until it reads back 0.
     private NicStatus ResetDevice()
     {
         _transport.WriteStatus(0);
-        Deadline deadline = Deadline.After(ref _host, ResetTimeoutMicroseconds);
+        Deadline deadline = Deadline.After(ref _host, _s->ResetTimeout);
         while (_transport.ReadStatus() != 0)
         {
-            if (deadline.Expired(ref _host)) return NicStatus.Timeout;
+            if (deadline.Expired(ref _host))
+            {
+                _s->Stats.Timeouts++;
+                return NicStatus.Timeout;
+            }
             _host.Delay(10);
         }
+        _transport.AllowDma();
         return NicStatus.Ok;
     }
 
@@ -323,10 +449,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return Fail(_s, why);
     }
 
-    private static NicStatus Fail(VirtioNetState* s, NicStatus why)
+    // Records why the device is not running; a timeout or device error may heal, so it is retried.
+    private NicStatus Fail(VirtioNetState* s, NicStatus why)
     {
         s->LastError = why;
         s->Started = false;
+        s->Recovering = why == NicStatus.Timeout || why == NicStatus.DeviceError;
+        s->NextRecovery = _host.NowMicroseconds() + s->RecoveryInterval;
         return why;
     }
 
@@ -374,4 +503,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private static uint SlotOf(VirtioNetState* s, uint head) => s->Indirect ? head : head / 2;
 
     private static uint Min(uint a, uint b) => a < b ? a : b;
+
+    private static uint Or(uint value, uint otherwise) => value != 0 ? value : otherwise;
+
+    // Marks receive slot k's header unwritten and gives the slot to the device.
+    private static void PostReceive(VirtioNetState* s, uint slot)
+    {
+        s->RxSlots.Cpu[slot * SlotStride + HeaderAt] = RxUnwritten;
+        s->Rx->Post(Head(s, slot), s->HeaderLength + (uint)FrameBatch.SlotSize);
+    }
 }

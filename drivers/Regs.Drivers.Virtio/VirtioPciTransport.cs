@@ -16,9 +16,11 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
     private readonly uint _notifyMultiplier;
     private readonly VirtioPciIsr<TAccess> _isr;
     private readonly TAccess _device;
+    private readonly TAccess _config;
 
-    private VirtioPciTransport(TAccess common, TAccess notify, uint multiplier, TAccess isr, TAccess device)
+    private VirtioPciTransport(TAccess config, TAccess common, TAccess notify, uint multiplier, TAccess isr, TAccess device)
     {
+        _config = config;
         _common = new VirtioPciCommonCfg<TAccess>(common);
         _notify = notify;
         _notifyMultiplier = multiplier;
@@ -28,8 +30,9 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
 
     /// <summary>
     /// Opens the function <paramref name="host"/> exposes: checks it is a modern virtio device of
-    /// <paramref name="type"/> (4.1.2), enables memory and bus mastering, and walks the vendor
-    /// capabilities (4.1.4), using the first of each kind whose BAR can be mapped.
+    /// <paramref name="type"/> (4.1.2), enables memory (bus mastering waits for <see cref="AllowDma"/>,
+    /// after the driver's reset) and walks the vendor capabilities (4.1.4), using the first of each
+    /// kind whose BAR can be mapped.
     /// </summary>
     public static NicStatus TryOpen<THost>(ref THost host, VirtioDeviceType type, out VirtioPciTransport<TAccess> transport)
         where THost : struct, IPciHost<TAccess>
@@ -39,7 +42,7 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
         var header = new PciConfig<TAccess>(config);
         if (header.VendorID.Read() != VirtioPciCap.VendorId) return NicStatus.NotFound;
         if (header.DeviceID.Read() != VirtioPciCap.ModernDeviceIdBase + (uint)type) return NicStatus.NotFound;
-        PciFunction.EnableMemoryAndBusMaster(config);
+        PciFunction.EnableMemoryOnly(config);
 
         bool haveCommon = false, haveNotify = false, haveIsr = false, haveDevice = false;
         TAccess common = default, notify = default, isr = default, device = default;
@@ -64,9 +67,12 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
             }
         }
         if (!(haveCommon && haveNotify && haveIsr && haveDevice)) return NicStatus.Unsupported;
-        transport = new VirtioPciTransport<TAccess>(common, notify, multiplier, isr, device);
+        transport = new VirtioPciTransport<TAccess>(config, common, notify, multiplier, isr, device);
         return NicStatus.Ok;
     }
+
+    /// <inheritdoc/>
+    public void AllowDma() => PciFunction.EnableMemoryAndBusMaster(_config);
 
     /// <inheritdoc/>
     public bool Modern => true;

@@ -19,4 +19,10 @@ public struct NicStats
     public ulong LinkChanges;
     /// <summary>Interrupts taken in interrupt mode.</summary>
     public ulong Interrupts;
+    /// <summary>Faults the device signalled or showed (needs-reset status, its state lost behind the driver's back).</summary>
+    public ulong DeviceErrors;
+    /// <summary>Bounded waits the device did not answer in (a reset, a stalled queue, a configuration that kept changing).</summary>
+    public ulong Timeouts;
+    /// <summary>Device resets the driver made by itself to recover from a fault (successful or not).</summary>
+    public ulong Recoveries;
 }

@@ -28,4 +28,7 @@ internal interface IVirtioTransport
 
     /// <summary>The interrupt state (ISR) may have changed.</summary>
     void InterruptChanged();
+
+    /// <summary>The device was reset (by the driver or by itself): the transport forgets its own state (selectors, legacy queue pages).</summary>
+    void OnDeviceReset();
 }

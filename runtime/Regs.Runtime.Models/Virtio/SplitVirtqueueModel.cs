@@ -18,6 +18,9 @@ public sealed class SplitVirtqueueModel
     private readonly VirtioNetDevice _device;
     private ushort _signalledUsed;
     private bool _signalledValid;
+    private uint _previousId, _previousLength;   // the last element pushed, for a duplicate completion
+    private bool _previousValid;
+    private ushort? _frozenIndex;                 // a bad used idx the device keeps publishing until reset
 
     internal SplitVirtqueueModel(VirtioNetDevice device, int index, ushort maxSize)
     {
@@ -68,6 +71,8 @@ public sealed class SplitVirtqueueModel
     /// <summary>Back to the reset state: disabled, maximum size, no addresses (2.4, 4.1.4.3.2).</summary>
     internal void Reset()
     {
+        _previousValid = false;
+        _frozenIndex = null;
         Size = MaxSize;
         DescriptorArea = DriverArea = DeviceArea = 0;
         Enabled = false;
@@ -90,6 +95,8 @@ public sealed class SplitVirtqueueModel
             error = $"queue {Index}: misaligned areas desc 0x{DescriptorArea:X} driver 0x{DriverArea:X} device 0x{DeviceArea:X} (2.7)";
         if (error != null) return false;
         Enabled = true;
+        _previousValid = false;
+        _frozenIndex = null;
         LastAvailIndex = UsedIndex = 0;
         _signalledValid = false;
         return true;
@@ -98,6 +105,8 @@ public sealed class SplitVirtqueueModel
     /// <summary>Stops the queue (legacy QueuePFN 0, QueueReady 0); its state is forgotten.</summary>
     internal void Disable()
     {
+        _previousValid = false;
+        _frozenIndex = null;
         Enabled = false;
         LastAvailIndex = UsedIndex = 0;
         _signalledValid = false;
@@ -221,19 +230,44 @@ public sealed class SplitVirtqueueModel
         return source.IsEmpty;
     }
 
-    /// <summary>Returns a chain on the used ring (2.7.8, 2.7.14): the element, then idx.</summary>
-    internal bool Push(ushort head, uint written, out string? error)
+    /// <summary>
+    /// Returns a chain on the used ring (2.7.8, 2.7.14): the element, then idx. An armed used-ring
+    /// fault (<see cref="VirtioFaultInjector"/>) bends the element or the index here.
+    /// </summary>
+    internal bool Push(Chain chain, uint written, out string? error)
     {
         error = null;
+        var faults = _device.Faults;
+        uint id = chain.Head, len = written;
+        if (faults.Strikes(VirtioFault.UsedIdOutOfRange, Index)) id = (uint)Size + 7;
+        if (faults.Strikes(VirtioFault.UsedLengthTooLong, Index)) len = (uint)chain.WritableBytes + 1;
+        if (!WriteElement(id, len)) { error = Where("used ring"); return false; }
+        if (faults.Strikes(VirtioFault.UsedIdDuplicate, Index))
+        {
+            // The previous buffer again (this one on the first push): by now the driver may have
+            // posted that id anew, so only a driver that checks more than the id notices.
+            if (!WriteElement(_previousValid ? _previousId : id, _previousValid ? _previousLength : len)) { error = Where("used ring"); return false; }
+        }
+        _previousId = chain.Head;
+        _previousLength = written;
+        _previousValid = true;
+        if (faults.Strikes(VirtioFault.UsedIndexBackwards, Index)) _frozenIndex = (ushort)(UsedIndex - 1 - Size);
+        if (faults.Strikes(VirtioFault.UsedIndexJump, Index)) _frozenIndex = (ushort)(UsedIndex + Size + 1);
+        if (!WriteU16(DeviceArea + 2, _frozenIndex ?? UsedIndex)) { error = Where("used idx"); return false; }
+        return true;
+    }
+
+    // One element at the next used slot; UsedIndex counts it (the idx itself is published by Push).
+    private bool WriteElement(uint id, uint len)
+    {
         uint slot = (uint)(UsedIndex & (Size - 1));
         VirtqUsedElem elem = default;
-        elem.id = head;
-        elem.len = written;
+        elem.id = id;
+        elem.len = len;
         if (!_device.Transport.DmaWrite(DeviceArea + 4 + 8 * (ulong)slot, MemoryMarshal.AsBytes(new ReadOnlySpan<VirtqUsedElem>(in elem))))
-        { error = Where("used ring"); return false; }
+            return false;
         Interlocked.MemoryBarrier(); // the element before idx (2.7.14)
         UsedIndex++;
-        if (!WriteU16(DeviceArea + 2, UsedIndex)) { error = Where("used idx"); return false; }
         return true;
     }
 

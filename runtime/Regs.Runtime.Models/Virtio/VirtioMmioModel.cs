@@ -71,6 +71,7 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
     bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
     void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
     void IVirtioTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioTransport.OnDeviceReset() => ResetTransport();
 
     private void ResetTransport()
     {
@@ -99,7 +100,7 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
             case 0x060: return Net.InterruptStatus;
             case 0x070: return (uint)Net.Status;
             case 0x0B0: case 0x0B4: case 0x0B8: case 0x0BC: return legacy ? 0 : uint.MaxValue; // no shared memory regions (4.2.2)
-            case 0x0FC: return legacy ? 0 : Net.ConfigGeneration;
+            case 0x0FC: return legacy ? 0 : Net.ReadGeneration();
             default: return 0;
         }
     }
@@ -137,8 +138,7 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
             case 0x050: Net.Notify(value); break;
             case 0x064: Net.AcknowledgeInterrupt(value); break;
             case 0x070:
-                Net.WriteStatus((byte)value);
-                if ((byte)value == 0) ResetTransport();
+                Net.WriteStatus((byte)value); // a reset comes back through OnDeviceReset
                 break;
             case 0x080: if (!legacy && q is { Enabled: false }) q.DescriptorArea = Low(q.DescriptorArea, value); break;
             case 0x084: if (!legacy && q is { Enabled: false }) q.DescriptorArea = High(q.DescriptorArea, value); break;

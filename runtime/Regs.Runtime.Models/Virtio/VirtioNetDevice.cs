@@ -48,6 +48,7 @@ public sealed class VirtioNetDevice
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
         Transport = transport;
+        Faults = new VirtioFaultInjector(transport.Lock);
         var offered = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
             | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC;
         // 6.3: legacy devices do not offer VERSION_1; ACCESS_PLATFORM needs a modern feature word.
@@ -60,6 +61,12 @@ public sealed class VirtioNetDevice
     }
 
     internal IVirtioTransport Transport { get; }
+
+    /// <summary>The fault the device is armed with (none unless a test arms one).</summary>
+    public VirtioFaultInjector Faults { get; }
+
+    /// <summary>Device resets the driver asked for by writing 0 to the status and that happened.</summary>
+    public long Resets { get; private set; }
 
     /// <summary>The feature bits the device offers.</summary>
     public VirtioNetFeatures OfferedFeatures { get; }
@@ -78,6 +85,13 @@ public sealed class VirtioNetDevice
 
     /// <summary>The configuration generation (2.5.1); changes with every configuration change.</summary>
     public uint ConfigGeneration => _generation;
+
+    /// <summary>The generation as the driver reads it: a new value at every read while <see cref="VirtioFault.GenerationChurn"/> is in force.</summary>
+    internal uint ReadGeneration()
+    {
+        if (Faults.InForce(VirtioFault.GenerationChurn)) { Faults.Acted(); _generation++; }
+        return _generation;
+    }
 
     /// <summary>The receive queue (0) and transmit queue (1).</summary>
     public IReadOnlyList<SplitVirtqueueModel> Queues { get; }
@@ -138,15 +152,9 @@ public sealed class VirtioNetDevice
         }
     }
 
-    /// <summary>Fault injection: the device enters the error state (2.1.2) and stops.</summary>
-    public void InjectNeedsReset(string reason)
-    {
-        lock (Transport.Lock) Fail(reason);
-    }
-
     // ---- Reset, features, status -------------------------------------------------------
 
-    /// <summary>Device reset (2.4): status, features, queues, interrupt status and backlog.</summary>
+    /// <summary>Device reset (2.4): status, features, queues, interrupt status, backlog and the transport's own state.</summary>
     internal void Reset(bool notify = true)
     {
         _status = 0;
@@ -157,7 +165,29 @@ public sealed class VirtioNetDevice
         _backlog.Clear();
         foreach (var q in Queues) q.Reset();
         SetLinkStatus();
-        if (notify) Transport.InterruptChanged();
+        if (!notify) return;
+        Transport.OnDeviceReset();
+        Transport.InterruptChanged();
+    }
+
+    /// <summary>
+    /// A device event (a frame from the wire, a notification, an interrupt-status read): where
+    /// faults that strike under traffic act. False when the device just reset itself.
+    /// </summary>
+    private bool DeviceEvent()
+    {
+        Faults.Event();
+        if (Faults.FlapDue())
+        {
+            Faults.Acted();
+            _linkUp = !_linkUp;
+            SetLinkStatus();
+            ConfigChanged();
+        }
+        if (Faults.InForce(VirtioFault.GenerationChurn)) ConfigChanged();
+        if (Faults.Strikes(VirtioFault.NeedsReset)) Fail("injected: DEVICE_NEEDS_RESET under traffic");
+        if (Faults.Strikes(VirtioFault.SurpriseReset)) { Reset(); return false; }
+        return true;
     }
 
     /// <summary>32 bits of the offered features (word 0 or 1; others read 0).</summary>
@@ -188,7 +218,13 @@ public sealed class VirtioNetDevice
     /// <summary>A status write (2.1, 3.1.1): 0 resets; FEATURES_OK sticks only for acceptable features.</summary>
     internal void WriteStatus(byte value)
     {
-        if (value == 0) { Reset(); return; }
+        if (value == 0)
+        {
+            if (Faults.Strikes(VirtioFault.ResetNeverCompletes)) return; // the status keeps reading non-zero
+            Resets++;
+            Reset();
+            return;
+        }
         var requested = (DeviceStatus)value & ~DeviceStatus.DEVICE_NEEDS_RESET; // the device owns that bit
         var old = _status;
         if ((requested & DeviceStatus.FEATURES_OK) != 0 && (old & DeviceStatus.FEATURES_OK) == 0)
@@ -231,6 +267,7 @@ public sealed class VirtioNetDevice
     /// <summary>Reads and clears the interrupt status (virtio-pci ISR, 4.1.4.5).</summary>
     internal byte ReadAndClearIsr()
     {
+        DeviceEvent();
         byte v = _isr;
         _isr = 0;
         if (v != 0) Transport.InterruptChanged();
@@ -240,6 +277,7 @@ public sealed class VirtioNetDevice
     /// <summary>Acknowledges interrupt causes (virtio-mmio InterruptACK, 4.2.2).</summary>
     internal void AcknowledgeInterrupt(uint bits)
     {
+        DeviceEvent();
         byte before = _isr;
         _isr &= (byte)~bits;
         if (_isr != before) Transport.InterruptChanged();
@@ -292,6 +330,7 @@ public sealed class VirtioNetDevice
     {
         if (queue >= Queues.Count) return;
         ((SplitVirtqueueModel)Queues[(int)queue]).Notifications++;
+        if (!DeviceEvent()) return;
         if (queue == TransmitQueue) ProcessTransmit();
         else ProcessReceive();
     }
@@ -303,6 +342,7 @@ public sealed class VirtioNetDevice
     {
         var q = (SplitVirtqueueModel)Queues[TransmitQueue];
         if (!CanProcess(q)) return;
+        if (Faults.Strikes(VirtioFault.TxNeverCompletes)) return; // buffers stay available, never used
         int hdr = HeaderSize;
         bool used = false;
         while (true)
@@ -320,7 +360,7 @@ public sealed class VirtioNetDevice
                 FramesTransmitted++;
                 Transport.Transmit(frame);
             }
-            if (!q.Push(_chain.Head, 0, out error)) { Fail(error!); return; }
+            if (!q.Push(_chain, 0, out error)) { Fail(error!); return; }
             used = true;
         }
         if (used) SignalUsed(q);
@@ -329,6 +369,8 @@ public sealed class VirtioNetDevice
     /// <summary>A frame from the wire (5.1.6.3): received at once, kept until buffers arrive, or dropped.</summary>
     internal void Deliver(ReadOnlySpan<byte> frame)
     {
+        if (!DeviceEvent()) { RxDroppedNotReady++; return; }
+        if (Running && _linkUp && Faults.Strikes(VirtioFault.RxNeverCompletes)) return; // swallowed: no buffer is ever used
         if (!Running || !_linkUp) { RxDroppedNotReady++; return; }
         if (_backlog.Count >= RxBacklogCapacity) { RxDroppedBacklogFull++; return; }
         _backlog.Enqueue(frame.ToArray());
@@ -361,7 +403,7 @@ public sealed class VirtioNetDevice
             frame.CopyTo(packet, hdr);
             if (!q.WriteChain(_chain, packet)) { Fail($"queue 0: receive buffer of chain {_chain.Head} outside driver memory"); return; }
             FramesReceived++;
-            if (!q.Push(_chain.Head, (uint)packet.Length, out error)) { Fail(error!); return; }
+            if (!q.Push(_chain, (uint)packet.Length, out error)) { Fail(error!); return; }
             used = true;
         }
         if (used) SignalUsed(q);

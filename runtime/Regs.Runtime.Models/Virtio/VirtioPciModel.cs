@@ -98,6 +98,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
     bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
     void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
     void IVirtioTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioTransport.OnDeviceReset() => Reset();
 
     /// <summary>struct virtio_pci_cap (4.1.4), plus notify_off_multiplier for NOTIFY_CFG (4.1.4.4) and pci_cfg_data for PCI_CFG (4.1.4.9).</summary>
     private void AddVirtioCapability(VirtioPciCapType type, uint offset, uint length, uint extra = 0, byte bar = Bar)
@@ -136,7 +137,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
             0x10 => _configMsixVector,
             0x12 => (uint)Net.Queues.Count,
             0x14 => (uint)Net.Status,
-            0x15 => (byte)Net.ConfigGeneration,
+            0x15 => (byte)Net.ReadGeneration(),
             0x16 => _queueSelect,
             0x18 => q?.Size ?? 0u, // 0: the queue does not exist
             0x1A => q?.MsixVector ?? VirtioPciCap.NoVector,
@@ -164,8 +165,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
             case 0x0C: Net.WriteDriverFeatureWord(_driverFeatureSelect, value); break;
             case 0x10: _configMsixVector = (ushort)value; break;
             case 0x14:
-                Net.WriteStatus((byte)value);
-                if ((byte)value == 0) Reset();
+                Net.WriteStatus((byte)value); // a reset comes back through OnDeviceReset
                 break;
             case 0x16: _queueSelect = (ushort)value; break;
             case 0x18: if (idle) q!.Size = (ushort)value; break;
