@@ -13,13 +13,17 @@ using Igb = global::Regs.Igb.Igb;
 /// Driver for the Intel 82576 (igb) physical function: one receive and one transmit queue with
 /// advanced descriptors, polling or legacy (INTx) interrupts. Read top to bottom: initialisation
 /// (datasheet 4.5), then the data path (7.1 receive, 7.2 transmit), then link, statistics,
-/// interrupts (7.3) and the reset path.
+/// interrupts (7.3), the reset path and the watchdog.
 /// </summary>
 /// <remarks>
 /// The value is a handle: everything that changes lives in memory from
 /// <see cref="IDriverHost.AllocatePrivate"/>, so copies of it drive the same NIC. Errors are
 /// values (<see cref="NicStatus"/>); every wait is bounded on the host's clock; registers are
-/// reached only through the accessors generated from defs/igb.
+/// reached only through the accessors generated from defs/igb. The device is not trusted: a
+/// write-back that cannot be true, a queue that stops, a device reset behind the driver or a
+/// reset that does not finish is counted, reported in <see cref="LastError"/> and answered by a
+/// reset with the memory allocated at start-up; the checks that need register reads run only on
+/// slow paths (see <see cref="Watchdog"/>), so the data path costs what it did.
 /// </remarks>
 public readonly unsafe struct IgbNic<TAccess, THost> : INic
     where TAccess : struct, IRegisterAccess<TAccess>
@@ -93,12 +97,15 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
             state->LastError = status;
             return status;
         }
-        return nic.BringUp(true);
+        status = nic.BringUp();
+        if (status == NicStatus.Ok) state->LastError = NicStatus.Ok;
+        return status;
     }
 
     /// <summary>
-    /// The whole device bring-up, used by initialisation and by <see cref="Reset"/>; it reuses
-    /// the memory allocated once. Steps, in datasheet order:
+    /// The whole device bring-up, used by initialisation, by <see cref="Reset"/> and by the
+    /// watchdog's recovery; it reuses the memory allocated once and re-applies the station address
+    /// and multicast table kept in private memory. Steps, in datasheet order:
     /// <list type="number">
     /// <item>PCI: memory space and bus master on; INTx enabled only in interrupt mode.</item>
     /// <item>4.5.1: mask every interrupt (IMC).</item>
@@ -115,15 +122,16 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// <item>Wait for STATUS.LU, bounded; a link still down is reported, not failed.</item>
     /// </list>
     /// </summary>
-    private NicStatus BringUp(bool first)
+    private NicStatus BringUp()
     {
         THost host = _host;
         IgbState* s = _state;
         s->Running = false;
 
-        // PCI command register: the device may answer MMIO and DMA; INTx only when used.
+        // PCI command register: MMIO on, DMA off until the reset below has stopped whatever a
+        // previous owner left running; INTx only when used.
         TAccess configSpace = host.ConfigSpace();
-        PciFunction.EnableMemoryAndBusMaster(configSpace);
+        PciFunction.EnableMemoryOnly(configSpace);
         var header = new PciConfig<TAccess>(configSpace);
         var command = header.Command.Read();
         command.InterruptDisable = !s->Options.InterruptMode;
@@ -166,6 +174,9 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         _regs.IMC.Write(AllCauses);
         _regs.ICR.ReadAndClear();
 
+        // The device is quiet and its rings forgotten: now it may DMA.
+        PciFunction.EnableMemoryAndBusMaster(configSpace);
+
         // 4.5.4: link. Copper PHY: the MAC takes speed and duplex from the PHY (no forcing).
         ctrl = _regs.CTRL.Read();
         ctrl.SLU = true;
@@ -184,11 +195,17 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         NicStatus status = RestartAutonegotiation();
         if (status != NicStatus.Ok) return Fail(status, "igb: PHY auto-negotiation restart failed"u8);
 
-        // Receive address filters.
-        if (first)
+        // Receive address filters: the station address is learnt once (the first bring-up that
+        // finds one) and re-applied after every reset.
+        if (!s->MacKnown)
         {
             if (s->Options.SetMac) s->Mac = s->Options.Mac.Bits;
-            else if (!ReadDeviceMac(out s->Mac)) return Fail(NicStatus.NotFound, "igb: no valid MAC address in RAL0/RAH0 or the EEPROM"u8);
+            else
+            {
+                status = ReadDeviceMac(out s->Mac);
+                if (status != NicStatus.Ok) return Fail(status, "igb: no valid MAC address in RAL0/RAH0 or the EEPROM"u8);
+            }
+            s->MacKnown = true;
         }
         WriteReceiveAddress(0, s->Mac);
         for (uint i = 1; i < Igb.RALCount; i++)
@@ -221,8 +238,8 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         while (!_regs.STATUS.Read().LU && !deadline.Expired(ref host)) host.Delay(1000);
         Igb.STATUS linkStatus = _regs.STATUS.Read();
         s->LinkUp = linkStatus.LU;
+        s->LastWatchdog = host.NowMicroseconds();
         s->Running = true;
-        if (first) s->LastError = NicStatus.Ok;
         LogLink(linkStatus);
         return NicStatus.Ok;
     }
@@ -250,22 +267,24 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
 
     /// <summary>
     /// The address the device came up with: RAL0/RAH0 when RAH0.AV is set (the device loads them
-    /// from the EEPROM after reset), otherwise EEPROM words 0-2 read through EERD.
+    /// from the EEPROM after reset), otherwise EEPROM words 0-2 read through EERD (a read that never
+    /// reports DONE is a Timeout). NotFound when neither holds a station address.
     /// </summary>
-    private bool ReadDeviceMac(out ulong mac)
+    private NicStatus ReadDeviceMac(out ulong mac)
     {
         Igb.RAH rah = _regs.RAH(0).Read();
         mac = _regs.RAL(0).Read().Bits | (ulong)rah.RAH_ADDR << 32;
-        if (rah.AV && IsStationAddress(mac)) return true;
+        if (rah.AV && IsStationAddress(mac)) return NicStatus.Ok;
 
         mac = 0;
         var eeprom = _regs.Eeprom;
         for (uint word = 0; word < 3; word++)
         {
-            if (eeprom.MAC_ADDR(word).Read(out U16 value) != IndirectStatus.Ok) return false;
+            IndirectStatus io = eeprom.MAC_ADDR(word).Read(out U16 value);
+            if (io != IndirectStatus.Ok) return FromIndirect(io);
             mac |= (ulong)value.Bits << (int)(16 * word);
         }
-        return IsStationAddress(mac);
+        return IsStationAddress(mac) ? NicStatus.Ok : NicStatus.NotFound;
     }
 
     private static bool IsStationAddress(ulong mac) => mac != 0 && !new MacAddress(mac).IsMulticast;
@@ -336,12 +355,16 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// <inheritdoc/>
     public int Send(in FrameBatch batch)
     {
-        if (!IsInitialised) return 0;
+        if (!IsInitialised)
+        {
+            RetryBringUp();
+            return 0;
+        }
         IgbState* s = _state;
         uint reclaimed = s->Tx.Reclaim(ref s->Stats);
         int consumed = s->Tx.Send(_regs, in batch, ref s->Device);
-        if (consumed < batch.Count && s->Tx.Free == 0 && reclaimed == 0) CheckTransmitHang();
-        else s->Tx.StalledSince = 0;
+        // A full ring that gave nothing back: the stuck path, where the watchdog may look.
+        if (consumed < batch.Count && s->Tx.Free == 0 && reclaimed == 0) Watchdog(false);
         return consumed;
     }
 
@@ -351,45 +374,30 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         if (!IsInitialised)
         {
             batch.Count = 0;
+            RetryBringUp();
             return 0;
         }
         IgbState* s = _state;
-        return s->Rx.Receive(_regs, ref batch, ref s->Stats, ref s->Device);
-    }
-
-    /// <summary>
-    /// A transmit ring that stays full with the link up means the device stopped processing
-    /// descriptors: after <see cref="IgbOptions.TxHangMicroseconds"/> that is a transmit timeout,
-    /// and the device is reset. A transmit unit found disabled is a device error (reset under the
-    /// driver) and is re-initialised at once.
-    /// </summary>
-    private void CheckTransmitHang()
-    {
-        THost host = _host;
-        IgbState* s = _state;
-        // A transmit unit that is off was not switched off by this driver: the device was reset
-        // under it (its registers are back at their reset values) and must be set up again.
-        if (!_regs.TCTL.Read().EN)
-        {
-            FailAndReset(NicStatus.DeviceError, "igb: transmit unit found disabled; re-initialising"u8);
-            return;
-        }
-        if (!_regs.STATUS.Read().LU)
-        {
-            s->Tx.StalledSince = 0;
-            return;
-        }
-        ulong now = host.NowMicroseconds();
-        if (s->Tx.StalledSince == 0) s->Tx.StalledSince = now == 0 ? 1 : now;
-        else if (now - s->Tx.StalledSince >= s->Options.TxHangMicroseconds)
-            FailAndReset(NicStatus.Timeout, "igb: transmit hang; resetting"u8);
+        bool deviceFault = false;
+        int count = s->Rx.Receive(_regs, ref batch, ref s->Stats, ref s->Device, ref deviceFault);
+        if (deviceFault) Recover(NicStatus.DeviceError, "igb: impossible receive write-back; resetting"u8);
+        return count;
     }
 
     /// <inheritdoc/>
     public bool WaitForReceive(uint timeoutMicroseconds)
     {
-        if (!IsInitialised) return false;
         THost host = _host;
+        if (!IsInitialised)
+        {
+            // Down after a failed reset: try again (rate-limited), otherwise just let the time pass.
+            RetryBringUp();
+            if (!IsInitialised)
+            {
+                if (_state != null) host.Delay(timeoutMicroseconds);
+                return false;
+            }
+        }
         IgbState* s = _state;
         if (s->Rx.HasPacket()) return true;
         Deadline deadline = Deadline.After(ref host, timeoutMicroseconds);
@@ -400,9 +408,14 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
             while (true)
             {
                 if (s->Rx.HasPacket()) return true;
-                if (PollLink()) return s->Rx.HasPacket();
+                if (PollLink())
+                {
+                    // A link that went away may be a device reset under the driver: look at once.
+                    if (!s->LinkUp) Watchdog(true);
+                    return IsInitialised && s->Rx.HasPacket();
+                }
                 uint left = deadline.Remaining(ref host);
-                if (left == 0) return false;
+                if (left == 0) return IdleCheck();
                 host.Delay(left < PollIntervalMicroseconds ? left : PollIntervalMicroseconds);
             }
         }
@@ -412,7 +425,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         while (true)
         {
             uint left = deadline.Remaining(ref host);
-            if (left == 0) return s->Rx.HasPacket();
+            if (left == 0) return IdleCheck();
             if (host.WaitForInterrupt(left))
             {
                 bool linkChanged = HandleInterrupt(out bool any);
@@ -423,6 +436,14 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
             }
             else if (s->Rx.HasPacket()) return true;
         }
+    }
+
+    /// <summary>A wait that ended with nothing to receive: the idle path, where the watchdog may look.</summary>
+    private bool IdleCheck()
+    {
+        if (_state->Rx.HasPacket()) return true;
+        Watchdog(false);
+        return IsInitialised && _state->Rx.HasPacket();
     }
 
     /// <summary>
@@ -460,11 +481,14 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         s->Stats.Interrupts++;
         if ((causes & (InterruptCause.DRSTA | InterruptCause.FER)) != 0)
         {
-            FailAndReset(NicStatus.DeviceError, "igb: device reset or fatal error interrupt; re-initialising"u8);
+            s->Stats.DeviceErrors++;
+            Recover(NicStatus.DeviceError, "igb: device reset or fatal error interrupt; re-initialising"u8);
             return true;
         }
-        if ((causes & InterruptCause.LSC) != 0) return PollLink();
-        return false;
+        if ((causes & InterruptCause.LSC) == 0 || !PollLink()) return false;
+        // A link that went away may be a device reset under the driver: look at once.
+        if (!s->LinkUp) Watchdog(true);
+        return true;
     }
 
     // =====================================================================================
@@ -574,33 +598,156 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// <summary>
     /// Resets the device and initialises it again with the memory, options, station address and
     /// multicast table it had; frames in flight are lost, counters are kept (the device's are
-    /// collected first). Used after a fatal error; callable by the application too.
+    /// collected first). Success clears <see cref="LastError"/>. The watchdog uses the same path
+    /// to recover from a fault.
     /// </summary>
     public NicStatus Reset()
     {
         if (_state == null) return NicStatus.NotInitialised;
+        NicStatus status = ResetDevice();
+        if (status == NicStatus.Ok) _state->LastError = NicStatus.Ok;
+        return status;
+    }
+
+    private NicStatus ResetDevice()
+    {
         IgbState* s = _state;
         if (s->Rx.Size == 0 || s->Tx.Size == 0) return NicStatus.NotInitialised;
-        ReadDeviceStats(ref s->Device);
+        if (s->Running) ReadDeviceStats(ref s->Device);
         s->Device.Resets++;
-        return BringUp(false);
+        return BringUp();
     }
 
-    /// <summary>Records <paramref name="status"/> as the last error, logs, and resets the device.</summary>
-    private void FailAndReset(NicStatus status, ReadOnlySpan<byte> message)
+    // =====================================================================================
+    // Watchdog and recovery (the slow paths only; compare Linux igb_watchdog_task and
+    // igb_clean_tx_irq's hang check)
+    // =====================================================================================
+
+    /// <summary>
+    /// Health check, run only on slow paths and at most once per
+    /// <see cref="IgbOptions.WatchdogIntervalMicroseconds"/> unless <paramref name="now"/>
+    /// (a link that just went down). In order:
+    /// <list type="number">
+    /// <item>RCTL.EN or TCTL.EN clear: only a reset clears them, and this driver did not ask for
+    /// one, so the device was reset under it (its registers are back at their defaults): DeviceError.</item>
+    /// <item>RDH or TDH at or beyond the ring (8.10.x/8.12.x: heads index RDLEN/TDLEN): the device's
+    /// queue state is corrupt: a protocol error, DeviceError.</item>
+    /// <item>With the link up (no hang check without a link, as Linux): transmit descriptors pending
+    /// and none completed (unless paused by XOFF), or the device's RDH past the driver's next
+    /// descriptor without DD on it, for <see cref="IgbOptions.HangMicroseconds"/>: a hang, Timeout.
+    /// Detection latency: the hang limit plus at most one watchdog interval after the first
+    /// slow-path call that sees the stall.</item>
+    /// </list>
+    /// Each ends in a reset (<see cref="Recover"/>).
+    /// </summary>
+    private void Watchdog(bool now)
     {
-        _state->LastError = status;
-        Log(message);
-        Reset();
+        THost host = _host;
+        IgbState* s = _state;
+        ulong time = host.NowMicroseconds();
+        if (!now && time - s->LastWatchdog < s->Options.WatchdogIntervalMicroseconds) return;
+        s->LastWatchdog = time;
+
+        if (!_regs.RCTL.Read().EN || !_regs.TCTL.Read().EN)
+        {
+            s->Stats.DeviceErrors++;
+            Recover(NicStatus.DeviceError, "igb: receive or transmit unit found disabled: device reset under the driver; re-initialising"u8);
+            return;
+        }
+        uint rdh = _regs.RxQueue(0).RDH.Read().Bits;
+        uint tdh = _regs.TxQueue(0).TDH.Read().Bits;
+        if (rdh >= s->Rx.Size || tdh >= s->Tx.Size)
+        {
+            s->Stats.ProtocolErrors++;
+            Recover(NicStatus.DeviceError, "igb: queue head beyond its ring; resetting"u8);
+            return;
+        }
+
+        Igb.STATUS status = _regs.STATUS.Read();
+        NoteLink(status.LU);
+        s->Tx.Reclaim(ref s->Stats);
+        // A transmitter paused by the partner's XOFF (STATUS.TXOFF) is waiting, not hung (as Linux).
+        bool txStuck = s->LinkUp && !status.TXOFF && s->Tx.InFlight != 0 && s->Stats.TxFrames == s->Tx.WatchedCompletions;
+        s->Tx.WatchedCompletions = s->Stats.TxFrames;
+        bool rxStuck = s->LinkUp && rdh != s->Rx.Next && !s->Rx.HasPacket();
+        bool txHang = Stalled(ref s->Tx.StalledSince, txStuck, time);
+        bool rxHang = Stalled(ref s->Rx.StalledSince, rxStuck, time);
+        if (txHang || rxHang)
+        {
+            s->Stats.Timeouts++;
+            Recover(NicStatus.Timeout, txHang ? "igb: transmit hang; resetting"u8 : "igb: receive hang (descriptor passed without DD); resetting"u8);
+        }
     }
 
-    /// <summary>Records a failed bring-up: the device stays stopped.</summary>
+    /// <summary>Tracks one stall: true once <paramref name="stuck"/> has held for the hang limit.</summary>
+    private bool Stalled(ref ulong since, bool stuck, ulong time)
+    {
+        if (!stuck)
+        {
+            since = 0;
+            return false;
+        }
+        if (since == 0)
+        {
+            since = time == 0 ? 1 : time;
+            return false;
+        }
+        return time - since >= _state->Options.HangMicroseconds;
+    }
+
+    /// <summary>
+    /// Recovery from a fault already counted: log, reset with the memory and settings kept
+    /// (<see cref="IgbNic{TAccess, THost}.Reset"/>'s path, counted in <see cref="NicStats.Recoveries"/>)
+    /// and record <paramref name="status"/>, or the reset's own failure, as the last error. A
+    /// device the reset could not bring up stays stopped; <see cref="RetryBringUp"/> tries again.
+    /// </summary>
+    private void Recover(NicStatus status, ReadOnlySpan<byte> message)
+    {
+        IgbState* s = _state;
+        Log(message);
+        s->Stats.Recoveries++;
+        NicStatus reset = ResetDevice();
+        s->LastError = reset == NicStatus.Ok ? status : reset;
+    }
+
+    /// <summary>
+    /// A device left stopped by a failed bring-up (a reset that never completed, a PHY that did not
+    /// answer) is reset again, at most once per watchdog interval; the last error stays as it was
+    /// until an application <see cref="Reset"/> succeeds.
+    /// </summary>
+    private void RetryBringUp()
+    {
+        IgbState* s = _state;
+        if (s == null || s->Rx.Size == 0 || s->Tx.Size == 0) return;
+        THost host = _host;
+        ulong time = host.NowMicroseconds();
+        if (time - s->LastWatchdog < s->Options.WatchdogIntervalMicroseconds) return;
+        s->LastWatchdog = time;
+        NicStatus last = s->LastError;
+        s->Stats.Recoveries++;
+        if (ResetDevice() == NicStatus.Ok) s->LastError = last;
+    }
+
+    /// <summary>
+    /// Records a failed bring-up, counted as a timeout or a device error: the device stays stopped
+    /// (<see cref="RetryBringUp"/> tries again later).
+    /// </summary>
     private NicStatus Fail(NicStatus status, ReadOnlySpan<byte> message)
     {
-        _state->LastError = status;
-        _state->Running = false;
+        IgbState* s = _state;
+        s->LastError = status;
+        s->Running = false;
+        s->LastWatchdog = HostNow();
+        if (status == NicStatus.Timeout) s->Stats.Timeouts++;
+        else s->Stats.DeviceErrors++;
         Log(message);
         return status;
+    }
+
+    private ulong HostNow()
+    {
+        THost host = _host;
+        return host.NowMicroseconds();
     }
 
     private static Igb.IMC AllCauses => new Igb.IMC(uint.MaxValue);
@@ -640,9 +787,13 @@ internal unsafe struct IgbState
     public NicStats Stats;
     public IgbDeviceStats Device;
     public ulong Mac;
+    /// <summary>True once <see cref="Mac"/> holds the station address (learnt or set).</summary>
+    public bool MacKnown;
     public NicStatus LastError;
     public bool LinkUp;
     public bool Running;
+    /// <summary>Host time of the last health check or bring-up attempt (rate limit).</summary>
+    public ulong LastWatchdog;
     /// <summary>Shadow of the 128 MTA words (re-programmed after a reset).</summary>
     public fixed uint Mta[(int)Igb.MTACount];
 }

@@ -36,19 +36,28 @@ public struct IgbOptions
     public uint LinkWaitMicroseconds;
 
     /// <summary>
-    /// How long a full transmit ring may make no progress while the link is up before the driver
-    /// declares a transmit hang and resets the device, in microseconds. Default 2 s.
+    /// How long a queue may make no progress while the link is up before the driver declares a
+    /// hang (Timeout) and resets the device, in microseconds: transmit descriptors pending and none
+    /// completed, or the device's receive head past a descriptor it never completed. Default 2 s.
     /// </summary>
-    public uint TxHangMicroseconds;
+    public uint HangMicroseconds;
 
-    /// <summary>The defaults: 256 RX and 256 TX descriptors, 2048-byte buffers, polling, the device's own MAC, 2 s link wait.</summary>
+    /// <summary>
+    /// Least time between two health checks (the watchdog), in microseconds. The checks run only on
+    /// slow paths: a full transmit ring without completions, a <c>WaitForReceive</c> that timed out,
+    /// a link that went down, a device left stopped by a failed reset. Default 100 ms.
+    /// </summary>
+    public uint WatchdogIntervalMicroseconds;
+
+    /// <summary>The defaults: 256 RX and 256 TX descriptors, 2048-byte buffers, polling, the device's own MAC, 2 s link wait, 2 s hang limit, 100 ms watchdog.</summary>
     public static IgbOptions Default => new IgbOptions
     {
         RxRingSize = DefaultRingSize,
         TxRingSize = DefaultRingSize,
         RxBufferSize = DefaultBufferSize,
         LinkWaitMicroseconds = DefaultLinkWaitMicroseconds,
-        TxHangMicroseconds = DefaultTxHangMicroseconds,
+        HangMicroseconds = DefaultHangMicroseconds,
+        WatchdogIntervalMicroseconds = DefaultWatchdogIntervalMicroseconds,
     };
 
     /// <summary>Default descriptors per ring.</summary>
@@ -57,8 +66,10 @@ public struct IgbOptions
     public const uint DefaultBufferSize = 2048;
     /// <summary>Default wait for the link.</summary>
     public const uint DefaultLinkWaitMicroseconds = 2_000_000;
-    /// <summary>Default transmit hang limit.</summary>
-    public const uint DefaultTxHangMicroseconds = 2_000_000;
+    /// <summary>Default hang limit.</summary>
+    public const uint DefaultHangMicroseconds = 2_000_000;
+    /// <summary>Default least time between health checks.</summary>
+    public const uint DefaultWatchdogIntervalMicroseconds = 100_000;
 
     /// <summary>The options with zero fields replaced by their defaults.</summary>
     internal readonly IgbOptions WithDefaults()
@@ -68,7 +79,8 @@ public struct IgbOptions
         if (o.TxRingSize == 0) o.TxRingSize = DefaultRingSize;
         if (o.RxBufferSize == 0) o.RxBufferSize = DefaultBufferSize;
         if (o.LinkWaitMicroseconds == 0) o.LinkWaitMicroseconds = DefaultLinkWaitMicroseconds;
-        if (o.TxHangMicroseconds == 0) o.TxHangMicroseconds = DefaultTxHangMicroseconds;
+        if (o.HangMicroseconds == 0) o.HangMicroseconds = DefaultHangMicroseconds;
+        if (o.WatchdogIntervalMicroseconds == 0) o.WatchdogIntervalMicroseconds = DefaultWatchdogIntervalMicroseconds;
         return o;
     }
 

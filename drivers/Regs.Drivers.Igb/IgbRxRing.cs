@@ -17,8 +17,12 @@ using Igb = global::Regs.Igb.Igb;
 /// Ownership (datasheet 7.1.4): the device owns the descriptors from RDH up to RDT - 1. The driver
 /// reads from <see cref="Next"/> while the write-back has DD set, re-arms each descriptor in the
 /// read format and then moves RDT once, to the last descriptor it re-armed, which keeps one
-/// descriptor back so that RDH == RDT always means "ring empty". RDH is never read: the driver's
-/// own index and the DD bits are the only truth it uses.
+/// descriptor back so that RDH == RDT always means "ring empty". The data path never reads RDH:
+/// the driver's own index and the DD bits are the only truth it uses (the watchdog reads RDH to
+/// check the device's health). The held-back descriptor at <see cref="Tail"/> was never posted,
+/// so DD found on it when RDT moves past it is a device fault, as is a write-back that could not
+/// be true (length 0 or beyond the buffer, no EOP although every buffer holds a whole frame): a
+/// stale buffer is never delivered.
 /// </remarks>
 internal unsafe struct IgbRxRing
 {
@@ -41,8 +45,10 @@ internal unsafe struct IgbRxRing
     public uint BufferSize;
     /// <summary>The next descriptor the driver looks at.</summary>
     public uint Next;
-    /// <summary>True while dropping the rest of a frame that spanned descriptors.</summary>
-    public bool Discarding;
+    /// <summary>The value last written to RDT: the descriptor held back from the device.</summary>
+    public uint Tail;
+    /// <summary>When the watchdog first saw the device's head past <see cref="Next"/> without DD there (host clock), 0 when it did not.</summary>
+    public ulong StalledSince;
 
     /// <summary>Allocates the ring and its buffers (only while initialising).</summary>
     public static NicStatus Allocate<THost>(ref THost host, uint size, uint bufferSize, out IgbRxRing ring)
@@ -62,11 +68,14 @@ internal unsafe struct IgbRxRing
         return NicStatus.Ok;
     }
 
-    /// <summary>Descriptor <paramref name="i"/> (taken modulo the ring size, so never outside it).</summary>
-    public readonly AdvRxDesc* Descriptor(uint i) => Descriptors.As<AdvRxDesc>((nuint)(i % Size) * DescriptorBytes);
+    /// <summary>Descriptor <paramref name="i"/>; an index outside the ring (never produced) reads descriptor 0, so memory outside it is never touched.</summary>
+    public readonly AdvRxDesc* Descriptor(uint i) => Descriptors.As<AdvRxDesc>((nuint)(i < Size ? i : 0) * DescriptorBytes);
 
-    /// <summary>The packet buffer of descriptor <paramref name="i"/>.</summary>
-    public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i % Size) * BufferSize, BufferSize);
+    /// <summary>The packet buffer of descriptor <paramref name="i"/> (bounded like <see cref="Descriptor"/>).</summary>
+    public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i < Size ? i : 0) * BufferSize, BufferSize);
+
+    /// <summary>The index after <paramref name="i"/>, wrapping at the ring size (a compare: a division per descriptor costs more than the rest of the loop).</summary>
+    public readonly uint After(uint i) => i + 1 >= Size ? 0 : i + 1;
 
     /// <summary>
     /// Hands descriptor <paramref name="i"/> back in the read format (datasheet 7.1.5): the packet
@@ -116,7 +125,8 @@ internal unsafe struct IgbRxRing
 
         for (uint i = 0; i < Size; i++) Arm(i);
         Next = 0;
-        Discarding = false;
+        Tail = Size - 1;
+        StalledSince = 0;
 
         // Thresholds as Linux igb uses them on the 82576: prefetch 8, host 8, write back each descriptor.
         rxdctl = default;
@@ -130,7 +140,7 @@ internal unsafe struct IgbRxRing
         // The tail may move only once ENABLE reads 1.
         queue.RDH.Write(0u);
         MemoryOrder.Full();
-        queue.RDT.Write(Size - 1);
+        queue.RDT.Write(Tail);
         return NicStatus.Ok;
     }
 
@@ -149,12 +159,13 @@ internal unsafe struct IgbRxRing
 
     /// <summary>
     /// Moves the frames the device has written back (datasheet 7.1.5 write-back format) into
-    /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. Lengths are checked
-    /// against the buffer: a write-back with a length of 0, longer than the buffer, or without EOP
-    /// (this driver's buffers hold any frame the MAC accepts, so a frame never spans descriptors)
-    /// is counted in <see cref="NicStats.ProtocolErrors"/> and dropped.
+    /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. A write-back with a
+    /// length of 0 or longer than the buffer, or without EOP (this driver's buffers hold any frame
+    /// the MAC accepts, so a frame never spans descriptors), or DD on the held-back descriptor, is
+    /// counted in <see cref="NicStats.ProtocolErrors"/> and sets <paramref name="deviceFault"/>:
+    /// the frames before it are delivered, the caller resets the device. Frames with RXE are dropped.
     /// </summary>
-    public int Receive<TAccess>(Igb<TAccess> regs, ref FrameBatch batch, ref NicStats stats, ref IgbDeviceStats device)
+    public int Receive<TAccess>(Igb<TAccess> regs, ref FrameBatch batch, ref NicStats stats, ref IgbDeviceStats device, ref bool deviceFault)
         where TAccess : struct, IRegisterAccess<TAccess>
     {
         int count = 0;
@@ -170,21 +181,13 @@ internal unsafe struct IgbRxRing
             AdvRxDesc.WriteBackView.StatusErrorValue status = d->WriteBack.StatusError;
             if (!status.DD) break;
             uint length = d->WriteBack.Length;
-
-            if (Discarding)
-            {
-                if (status.EOP) Discarding = false;
-            }
-            else if (!status.EOP)
+            if (!status.EOP || length == 0 || length > BufferSize || length > FrameBatch.SlotSize)
             {
                 stats.ProtocolErrors++;
-                Discarding = true;
+                deviceFault = true;
+                break;
             }
-            else if (length == 0 || length > BufferSize || length > FrameBatch.SlotSize)
-            {
-                stats.ProtocolErrors++;
-            }
-            else if (status.RXE)
+            if (status.RXE)
             {
                 device.RxErrorDescriptors++;
             }
@@ -200,14 +203,22 @@ internal unsafe struct IgbRxRing
             Arm(Next);
             last = Next;
             moved = true;
-            Next = (Next + 1) % Size;
+            Next = After(Next);
         }
 
         batch.Count = count;
-        if (moved)
+        if (moved && !deviceFault)
         {
+            // Moving RDT hands the held-back descriptor over: it must still be as the driver armed it.
+            if (Descriptor(Tail)->WriteBack.StatusError.DD)
+            {
+                stats.ProtocolErrors++;
+                deviceFault = true;
+                return count;
+            }
             // The re-armed descriptors must be visible before the tail hands them back.
             MemoryOrder.Full();
+            Tail = last;
             regs.RxQueue(0).RDT.Write(last);
         }
         return count;

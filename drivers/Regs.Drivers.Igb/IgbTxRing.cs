@@ -44,8 +44,10 @@ internal unsafe struct IgbTxRing
     public uint Tail;
     /// <summary>The oldest descriptor not yet reclaimed.</summary>
     public uint Clean;
-    /// <summary>When the ring was first seen full without progress (host clock), 0 when it is not.</summary>
+    /// <summary>When the watchdog first saw descriptors pending without progress (host clock), 0 when it did not.</summary>
     public ulong StalledSince;
+    /// <summary>Frames completed (NicStats.TxFrames) at the last health check: unchanged with descriptors pending means no progress.</summary>
+    public ulong WatchedCompletions;
 
     /// <summary>Allocates the ring, its buffers and the length table (only while initialising).</summary>
     public static NicStatus Allocate<THost>(ref THost host, uint size, out IgbTxRing ring)
@@ -67,14 +69,17 @@ internal unsafe struct IgbTxRing
         return NicStatus.Ok;
     }
 
-    /// <summary>Descriptor <paramref name="i"/> (taken modulo the ring size).</summary>
-    public readonly AdvTxDesc* Descriptor(uint i) => Descriptors.As<AdvTxDesc>((nuint)(i % Size) * DescriptorBytes);
+    /// <summary>Descriptor <paramref name="i"/>; an index outside the ring (never produced) reads descriptor 0, so memory outside it is never touched.</summary>
+    public readonly AdvTxDesc* Descriptor(uint i) => Descriptors.As<AdvTxDesc>((nuint)(i < Size ? i : 0) * DescriptorBytes);
 
-    /// <summary>The frame buffer of descriptor <paramref name="i"/>.</summary>
-    public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i % Size) * BufferSize, BufferSize);
+    /// <summary>The frame buffer of descriptor <paramref name="i"/> (bounded like <see cref="Descriptor"/>).</summary>
+    public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i < Size ? i : 0) * BufferSize, BufferSize);
+
+    /// <summary>The index after <paramref name="i"/>, wrapping at the ring size (a compare, not a division).</summary>
+    public readonly uint After(uint i) => i + 1 >= Size ? 0 : i + 1;
 
     /// <summary>Descriptors handed to the device and not yet reclaimed.</summary>
-    public readonly uint InFlight => (Tail + Size - Clean) % Size;
+    public readonly uint InFlight => Tail >= Clean ? Tail - Clean : Tail + Size - Clean;
 
     /// <summary>Descriptors the driver may fill now.</summary>
     public readonly uint Free => Size - 1 - InFlight;
@@ -142,8 +147,8 @@ internal unsafe struct IgbTxRing
         {
             if (!Descriptor(Clean)->WriteBack.Status.DD) break;
             stats.TxFrames++;
-            stats.TxBytes += Lengths[Clean % Size];
-            Clean = (Clean + 1) % Size;
+            stats.TxBytes += Lengths[Clean < Size ? Clean : 0];
+            Clean = After(Clean);
             reclaimed++;
         }
         return reclaimed;
@@ -174,7 +179,7 @@ internal unsafe struct IgbTxRing
 
             DmaBuffer buffer = Buffer(Tail);
             batch.Frame(i).CopyTo(buffer.Span);
-            Lengths[Tail % Size] = (ushort)length;
+            Lengths[Tail < Size ? Tail : 0] = (ushort)length;
 
             AdvTxDesc* d = Descriptor(Tail);
             d->Read.BufferAddress = buffer.Device;
@@ -190,7 +195,7 @@ internal unsafe struct IgbTxRing
             cmd.RS = true;
             d->Read.CmdTypeLen = cmd;
 
-            Tail = (Tail + 1) % Size;
+            Tail = After(Tail);
             consumed++;
             queued = true;
         }

@@ -155,6 +155,8 @@ public sealed partial class IgbModel
                 continue;
             }
             CountReceived(frame, metadata);
+            WriteDoneBeyondTail(q);
+            MaybeFlapLink();
             causes |= ICR_RXT0;
             // RXDMT0 when the free descriptors reach SRRCTL.RDMTS x 16 (QEMU igb_rx_descr_threshold_hit).
             if (q.Free == q.MinimumThreshold) causes |= ICR_RXDMT0;

@@ -32,7 +32,8 @@ public sealed partial class IgbModel
         if (offset >= EITR0 && offset < EITR0 + 4 * EITRCount) return Reg(offset);
         switch (offset)
         {
-            case CTRL: case EECD: case EERD: case CTRL_EXT: case MDIC: case EIMS: return Reg(offset);
+            case CTRL: return _resetStuck ? Reg(CTRL) | CTRL_RST : Reg(CTRL);
+            case EECD: case EERD: case CTRL_EXT: case MDIC: case EIMS: return Reg(offset);
             case STATUS: return ReadStatus();
             case ICR: return ReadInterruptCause();
             case IMS: case IMC: return Reg(IMS); // 8.8.10: IMC reads return IMS
@@ -90,7 +91,7 @@ public sealed partial class IgbModel
     private void WriteControl(uint value)
     {
         Reg(CTRL) = value & ~CTRL_RST;
-        if ((value & CTRL_RST) != 0) Reset(software: true);
+        if ((value & CTRL_RST) != 0) SoftwareReset();
         if ((value & CTRL_PHY_RST) != 0) Reg(STATUS) |= STATUS_PHYRA;
     }
 
@@ -116,6 +117,7 @@ public sealed partial class IgbModel
     {
         uint address = (value >> EERD_ADDR_SHIFT) & EERD_ADDR_MASK;
         uint result = address << EERD_ADDR_SHIFT;
+        if (Trigger(IgbFault.EepromNeverDone)) { Reg(EERD) = result; return; }
         if ((value & EERD_START) != 0 && _eeprom.TryRead(address, out ushort word))
             result |= EERD_DONE | (uint)word << EERD_DATA_SHIFT;
         Reg(EERD) = result;
@@ -125,6 +127,8 @@ public sealed partial class IgbModel
     // a write to a read-only one sets E. OP is two bits: 01 write, 10 read (QEMU igb_set_mdic).
     private void WriteMdic(uint value)
     {
+        if (Trigger(IgbFault.MdicNeverReady)) { Reg(MDIC) = value & ~(MDIC_READY | MDIC_E); return; }
+        if (Trigger(IgbFault.MdicError)) { Reg(MDIC) = value | MDIC_E | MDIC_READY; return; }
         int register = (int)(value >> MDIC_REG_SHIFT) & 0x1F;
         int phy = (int)(value >> MDIC_PHY_SHIFT) & 0x1F;
         bool restart = false;

@@ -14,6 +14,7 @@ public sealed partial class IgbModel
     private void RunTransmit(IgbTxQueue q)
     {
         if ((Reg(TCTL) & TCTL_EN) == 0 || !q.Enabled || !BusMaster) return;
+        if (q.Index == 0) CorruptHeads();
         bool wroteBack = q.Run();
         if (wroteBack && (!TxdwRequiresIvar || IvarTxValid(q.Index))) Raise(ICR_TXDW);
     }

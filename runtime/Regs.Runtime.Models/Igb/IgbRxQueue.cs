@@ -116,7 +116,8 @@ internal sealed class IgbRxQueue
             }
             offset += size;
             bool last = offset >= total;
-            if (!WriteBack(at, descriptor, written, last, metadata)) return Halt();
+            int reported = last && _model.Trigger(IgbFault.RxLengthBeyondBuffer) ? bufferSize + 1024 : written;
+            if (!WriteBack(at, descriptor, reported, last, metadata)) return Halt();
             Head = Head + 1 >= Count ? 0 : Head + 1;
         }
         return true;
@@ -129,7 +130,7 @@ internal sealed class IgbRxQueue
     {
         uint low = last ? (uint)metadata.PacketType << 4 : 0;
         uint high = last ? metadata.IpId : 0u;
-        uint status = StatusDD | (last ? StatusEOP | metadata.Status : 0);
+        uint status = (_model.Trigger(IgbFault.RxNoDescriptorDone) ? 0 : StatusDD) | (last ? StatusEOP | metadata.Status : 0);
         BinaryPrimitives.WriteUInt32LittleEndian(d, low);
         BinaryPrimitives.WriteUInt32LittleEndian(d[4..], high);
         BinaryPrimitives.WriteUInt32LittleEndian(d[8..], 0);

@@ -84,7 +84,7 @@ internal sealed class IgbTxQueue
             if (!Consume(d)) { Halt(); break; }
             Head = Head + 1 >= count ? 0 : Head + 1;
             uint command = BinaryPrimitives.ReadUInt32LittleEndian(d[8..]);
-            if ((command & CmdRs) != 0)
+            if ((command & CmdRs) != 0 && !_model.Trigger(IgbFault.TxNoWriteBack))
             {
                 // Advanced write-back (7.2.3.5.2): DD in the status dword, the rest as fetched.
                 uint status = BinaryPrimitives.ReadUInt32LittleEndian(d[12..]) | StatusDD;

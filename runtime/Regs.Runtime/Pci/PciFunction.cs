@@ -10,6 +10,20 @@ public static class PciFunction
     /// <summary>Capabilities live in the first 256 bytes, 4-byte aligned, after the 64-byte header: at most 48.</summary>
     public const int MaxCapabilities = 48;
 
+    /// <summary>
+    /// Sets Memory Space and clears Bus Master: the function answers MMIO but cannot DMA. Drivers
+    /// start with this and reset the device before enabling DMA, so rings left running by a previous
+    /// owner (a killed process, firmware) cannot write into memory that now belongs to someone else.
+    /// </summary>
+    public static void EnableMemoryOnly<TAccess>(TAccess config) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        var header = new PciConfig<TAccess>(config);
+        var command = header.Command.Read();
+        command.MemorySpace = true;
+        command.BusMaster = false;
+        header.Command.Write(command);
+    }
+
     /// <summary>Sets Memory Space and Bus Master so the function answers MMIO and may DMA.</summary>
     public static void EnableMemoryAndBusMaster<TAccess>(TAccess config) where TAccess : struct, IRegisterAccess<TAccess>
     {
