@@ -14,6 +14,10 @@ namespace Regs.Runtime.Vfio;
 /// Needs root. The device then DMAs to physical addresses (<see cref="HugepageDma"/>), which only
 /// works when the IOMMU passes them through (iommu=pt) or there is none: with a translating IOMMU
 /// every DMA faults (DMAR fault in the kernel log). No interrupts on this route.
+/// Nothing cleans up after a process on this route that dies: its device keeps its rings and bus
+/// mastering and goes on writing received frames into the dead process's hugepages (the VFIO guest
+/// test sees it). Opening therefore switches bus mastering off first, so the device cannot write
+/// into memory this process allocates before its driver has reset the device.
 /// </summary>
 public sealed unsafe class SysfsPciDevice : IDisposable
 {
@@ -44,6 +48,7 @@ public sealed unsafe class SysfsPciDevice : IDisposable
                 ? $"permission denied opening {config} (running as uid {Libc.Geteuid()}): the raw PCI route needs root"
                 : $"cannot open {config} ({Libc.Describe(errno)})", errno);
         }
+        DisableBusMaster();
     }
 
     /// <summary>The PCI address, e.g. "0000:00:03.0".</summary>
@@ -96,6 +101,15 @@ public sealed unsafe class SysfsPciDevice : IDisposable
 
     /// <summary>Sets Memory Space and Bus Master in the Command register, so the device answers its BARs and may DMA.</summary>
     public void EnableBusMaster() => PciFunction.EnableMemoryAndBusMaster(ConfigSpace());
+
+    /// <summary>Clears Bus Master in the Command register (PCI 3.0 6.2.2): the device may no longer start DMA. Done on opening.</summary>
+    public void DisableBusMaster()
+    {
+        var header = new PciConfig<UserspaceAccess>(ConfigSpace());
+        var command = header.Command.Read();
+        command.BusMaster = false;
+        header.Command.Write(command);
+    }
 
     /// <summary>
     /// A driver host for this device with DMA memory from <paramref name="dma"/> (physical

@@ -122,6 +122,9 @@ public sealed class ModelBench : INicBench
 [Trait("Category", "Model")]
 public sealed class ModelNicTests : NicSuite
 {
+    /// <summary>The suite writing its figures to <paramref name="output"/>.</summary>
+    public ModelNicTests(Xunit.Abstractions.ITestOutputHelper output) : base(output) { }
+
     /// <inheritdoc/>
     protected override INicBench Start(NicKind kind, Wiring wiring, string name) => new ModelBench(kind, wiring);
 

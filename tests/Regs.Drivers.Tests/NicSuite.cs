@@ -6,6 +6,7 @@ using Regs.Drivers.Igb;
 using Regs.Nic;
 using Regs.Nic.Ethernet;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Regs.Drivers.Tests;
 
@@ -16,6 +17,14 @@ namespace Regs.Drivers.Tests;
 /// </summary>
 public abstract class NicSuite
 {
+    private readonly ITestOutputHelper? _output;
+
+    /// <summary>A suite that writes nothing to the test output.</summary>
+    protected NicSuite() { }
+
+    /// <summary>A suite that writes its figures (link flap results) to <paramref name="output"/>.</summary>
+    protected NicSuite(ITestOutputHelper output) => _output = output;
+
     /// <summary>A bench of <paramref name="kind"/> NICs wired as asked.</summary>
     protected abstract INicBench Start(NicKind kind, Wiring wiring, string name);
 
@@ -209,6 +218,35 @@ public abstract class NicSuite
         Assert.True(nic.Stats().LinkChanges >= changes + 2, $"link changes counted: {nic.Stats().LinkChanges - changes}");
         NicScenarios.ArpAndPingGateway(ref nic);
     }
+
+    /// <summary>
+    /// NIC A's cable during the stream: pulled mid-burst, pulled between rounds, pulled and
+    /// plugged back at once mid-burst (the driver may miss that one), pulled mid-burst again.
+    /// </summary>
+    public static readonly LinkFlap[] FlapPlan = { new(MidBurst: true, Quick: false), new(MidBurst: false, Quick: false), new(MidBurst: true, Quick: true), new(MidBurst: true, Quick: false) };
+
+    /// <summary>The longest a Send or Receive call may take, and how much longer than asked a WaitForReceive may sleep.</summary>
+    public static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(1);
+
+    [Theory, MemberData(nameof(KindsAndModes))]
+    public void Link_flaps_during_traffic_lose_frames_only_around_the_flap_and_never_duplicate_corrupt_or_hang(NicKind kind, bool interrupts)
+    {
+        using var bench = Start(kind, Wiring.BackToBack, $"flap-{kind}-{interrupts}");
+        INic a = bench.Open(0, interrupts);
+        INic b = bench.Open(1, interrupts);
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+
+        var result = LinkFlapStream.Run(bench, a, b, interrupts, WireKeepsOrder, FlapPlan);
+        _output?.WriteLine($"link flaps {GetType().Name} {kind} {(interrupts ? "interrupts" : "polling")}: {result.Summary}");
+        Assert.True(result.LongestSend < CallLimit && result.LongestReceive < CallLimit, $"a call took too long: {result.Summary}");
+        Assert.True(result.LongestWait < CallLimit + TimeSpan.FromMilliseconds(10), $"WaitForReceive overslept: {result.Summary}");
+
+        // Then a final burst each way arrives exactly once and byte for byte.
+        NicScenarios.Burst(ref a, ref b, 200, 32, WireKeepsOrder);
+        NicScenarios.Burst(ref b, ref a, 200, 32, WireKeepsOrder);
+        Assert.True(a.Link().Up && b.Link().Up, "a link went down after the last flap");
+    }
 }
 
 /// <summary>Driver-specific calls on whichever backend's NIC type a bench returned.</summary>
@@ -233,6 +271,9 @@ internal static class Drivers
 [Trait("Category", "Qtest")]
 public sealed class QtestNicTests : NicSuite
 {
+    /// <summary>The suite writing its figures to <paramref name="output"/>.</summary>
+    public QtestNicTests(ITestOutputHelper output) : base(output) { }
+
     /// <inheritdoc/>
     protected override INicBench Start(NicKind kind, Wiring wiring, string name) => new QtestBench(kind, wiring, name);
 

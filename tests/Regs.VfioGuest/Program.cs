@@ -9,7 +9,12 @@
 //   regs-guest: FAIL <check>: <reason>                   a check that failed
 //   regs-guest: SUMMARY <passed> passed <failed> failed  last line; the exit code is 0 iff failed == 0
 // Arguments, from /init: --igb <bdf> --virtio <bdf> (the NICs, already bound to vfio-pci); either
-// may be missing when /init did not find the device, which the checks then report.
+// may be missing when /init did not find the device, which the checks then report. Two more modes
+// for the kill cycles of /init (GuestImage.InitScript):
+//   --stream igb|virtio --route vfio|raw    stream to the other NIC until killed (TrafficStream);
+//                                           prints "regs-guest: STREAM <name> running ..." once traffic flows both ways
+//   --after-kill <label> --route vfio|raw --dmar-before <n>   the fresh run after the kill (AfterKill)
+// Both print PASS/FAIL lines like the main run; --after-kill ends with its own SUMMARY line.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -22,8 +27,18 @@ internal static class Program
 
     private static int Main(string[] args)
     {
-        Say("hello");
         var nics = ParseArguments(args);
+        nics.TryGetValue("route", out string? route);
+        if (nics.TryGetValue("stream", out string? streamNic))
+            return TrafficStream.Run(streamNic, route ?? "vfio", nics.GetValueOrDefault("igb", ""), nics.GetValueOrDefault("virtio", ""));
+        if (nics.TryGetValue("after-kill", out string? label))
+        {
+            int dmarBefore = int.TryParse(nics.GetValueOrDefault("dmar-before"), out int n) ? n : 0;
+            AfterKill.Run(label, route ?? "vfio", nics.GetValueOrDefault("igb", ""), nics.GetValueOrDefault("virtio", ""), dmarBefore);
+            return Summary();
+        }
+
+        Say("hello");
         ListPci();
 
         Check("vfio-container", File.Exists("/dev/vfio/vfio") ? null : "/dev/vfio/vfio does not exist");
@@ -46,6 +61,11 @@ internal static class Program
             Scenarios.RawRoute(igb, virtio);
         }
 
+        return Summary();
+    }
+
+    private static int Summary()
+    {
         Say($"SUMMARY {_passed} passed {_failed} failed");
         return _failed == 0 ? 0 : 1;
     }

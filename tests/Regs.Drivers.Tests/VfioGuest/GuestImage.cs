@@ -297,7 +297,8 @@ public sealed class GuestImage
     /// <see cref="Nics"/> to vfio-pci, runs /regs-guest with their BDFs (--igb BDF --virtio BDF)
     /// and powers off. Its console lines start with "regs-init: ":
     /// start, hugepages N, modules ..., NIC name BDF group=G driver=D domain=T (or NIC name missing),
-    /// iommu ..., vfio (ls -l /dev/vfio lines), run ..., EXIT code.
+    /// iommu ..., vfio (ls -l /dev/vfio lines), run ..., EXIT code; then the kill cycles'
+    /// lines (<see cref="KillCycles"/>).
     /// </summary>
     public static string InitScript(IReadOnlyList<string> modules, int hugepages)
     {
@@ -317,15 +318,14 @@ public sealed class GuestImage
         s.Append("say \"modules $(cut -d' ' -f1 /proc/modules | tr '\\n' ' ')\"\n");
         s.Append("say \"iommu $(ls /sys/class/iommu 2>/dev/null | tr '\\n' ' ')groups=$(ls /sys/kernel/iommu_groups 2>/dev/null | wc -l)\"\n");
         s.Append("find_pci() { for d in /sys/bus/pci/devices/*; do [ \"$(cat $d/vendor):$(cat $d/device)\" = \"$1\" ] && { echo ${d##*/}; return; }; done; }\n");
-        s.Append("args=\"\"; bad=0\n");
+        s.Append("bind_vfio() { d=/sys/bus/pci/devices/$1; [ -e $d/driver ] && echo $1 > $d/driver/unbind; echo vfio-pci > $d/driver_override; echo $1 > /sys/bus/pci/drivers_probe; }\n");
+        s.Append("args=\"\"; bad=0; bdfs=\"\"\n");
         foreach (var (name, id) in Nics)
         {
             string[] parts = id.Split(':');
             s.Append($"bdf=$(find_pci 0x{parts[0]}:0x{parts[1]})\n");
             s.Append($"if [ -z \"$bdf\" ]; then say \"NIC {name} missing\"; bad=1; else\n");
-            s.Append("  d=/sys/bus/pci/devices/$bdf\n");
-            s.Append("  [ -e $d/driver ] && echo $bdf > $d/driver/unbind\n");
-            s.Append("  echo vfio-pci > $d/driver_override; echo $bdf > /sys/bus/pci/drivers_probe\n");
+            s.Append("  d=/sys/bus/pci/devices/$bdf; bind_vfio $bdf; bdfs=\"$bdfs $bdf\"\n");
             s.Append("  drv=$(readlink $d/driver); grp=$(readlink $d/iommu_group); grp=${grp##*/}\n");
             s.Append($"  say \"NIC {name} $bdf group=${{grp:-none}} driver=${{drv##*/}} domain=$(cat /sys/kernel/iommu_groups/$grp/type 2>/dev/null)\"\n");
             s.Append("  [ \"${drv##*/}\" = vfio-pci ] || bad=1\n");
@@ -337,9 +337,58 @@ public sealed class GuestImage
         s.Append("say \"run /regs-guest$args uptime=$(up)\"\n");
         s.Append("/regs-guest $args\n");
         s.Append("say \"EXIT $? uptime=$(up)\"\n");
+        s.Append(KillCycles);
         s.Append("poweroff -f\n");
         s.Append("sleep 10\n");
         return s.ToString();
+    }
+
+    /// <summary>The kill cycles /init runs after the main checks (see <see cref="KillCycles"/>): label, route, the NIC killed with SIGKILL, the one stopped with SIGTERM.</summary>
+    public static readonly IReadOnlyList<(string Label, string Route, string Killed, string Terminated)> KillCycleRuns = new[]
+    {
+        // The main run ended on the raw route, so the NICs are unbound: the raw cycle first, then back to vfio-pci.
+        ("raw-killed", "raw", "igb", "virtio"),
+        ("vfio-igb-killed", "vfio", "igb", "virtio"),
+        ("vfio-virtio-killed", "vfio", "virtio", "igb"),
+    };
+
+    /// <summary>
+    /// The part of /init after the main run. kill_cycle LABEL ROUTE VICTIM SURVIVOR: VICTIM and
+    /// SURVIVOR stream to each other from two processes (/regs-guest --stream); once both report
+    /// traffic both ways, VICTIM gets SIGKILL while SURVIVOR keeps sending to VICTIM's NIC for
+    /// 0.5 s, then SURVIVOR gets SIGTERM; then /regs-guest --after-kill must open both NICs again
+    /// on the same route and pass its checks. Lines: "killed LABEL VICTIM=SIGKILL status=S
+    /// SURVIVOR=SIGTERM status=S streams=N waited=T", "AFTER-KILL LABEL EXIT code uptime=U".
+    /// </summary>
+    private static string KillCycles
+    {
+        get
+        {
+            var s = new StringBuilder();
+            s.Append("kill_cycle() {\n");
+            s.Append("  rm -f /tmp/regs-stream-*; faults=$(dmesg | grep DMAR | grep -ci fault); t0=$(up)\n");
+            s.Append("  /regs-guest --stream $3 --route $2 $args & victim=$!\n");
+            s.Append("  /regs-guest --stream $4 --route $2 $args & survivor=$!\n");
+            s.Append("  n=0; while [ $n -lt 300 ] && { [ ! -e /tmp/regs-stream-$3 ] || [ ! -e /tmp/regs-stream-$4 ]; }; do sleep 0.1; n=$((n+1)); done\n");
+            s.Append("  streams=$(ls /tmp/regs-stream-* 2>/dev/null | wc -l); sleep 0.3\n");
+            s.Append("  kill -KILL $victim; wait $victim; vs=$?; sleep 0.5\n");
+            s.Append("  kill -TERM $survivor; wait $survivor; ss=$?\n");
+            s.Append("  say \"killed $1 $3=SIGKILL status=$vs $4=SIGTERM status=$ss streams=$streams started=$t0 killed=$(up)\"\n");
+            s.Append("  /regs-guest --after-kill $1 --route $2 --dmar-before $faults $args\n");
+            s.Append("  say \"AFTER-KILL $1 EXIT $? uptime=$(up)\"\n");
+            s.Append("}\n");
+            bool bound = false;
+            foreach (var (label, route, killed, terminated) in KillCycleRuns)
+            {
+                if (route == "vfio" && !bound)
+                {
+                    s.Append("for b in $bdfs; do bind_vfio $b; done; say \"rebound$bdfs to vfio-pci\"\n");
+                    bound = true;
+                }
+                s.Append($"kill_cycle {label} {route} {killed} {terminated}\n");
+            }
+            return s.ToString();
+        }
     }
 
     private static void DeleteDirectory(string path)

@@ -86,6 +86,13 @@ public sealed class GuestRun
         }
     }
 
+    /// <summary>The numbers of every SUMMARY line, in order (the main run's, then one per fresh run after a kill).</summary>
+    public IReadOnlyList<(int Passed, int Failed)> Summaries => GuestLines
+        .Select(l => Regex.Match(l, @"^SUMMARY (\d+) passed (\d+) failed$"))
+        .Where(m => m.Success)
+        .Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+        .ToList();
+
     /// <summary>The whole console text, for failure messages.</summary>
     public string ConsoleText => string.Join('\n', Console.Select(l => l.Text));
 

@@ -22,6 +22,8 @@ public sealed class VfioGuestHarnessTests
         .Concat(new[] { "poll", "msix", "intx", "raw" }.SelectMany(mode => new[] { $"igb-init-{mode}", $"virtio-init-{mode}", $"link-up-{mode}", $"igb-slirp-{mode}", $"virtio-slirp-{mode}", $"igb-to-virtio-{mode}" }))
         .Concat(new[] { "poll", "msix", "intx" }.SelectMany(mode => new[] { $"virtio-to-igb-{mode}", $"burst-{mode}" }))
         .Concat(new[] { "msix", "intx" }.SelectMany(mode => new[] { $"virtio-wakes-on-interrupt-{mode}", $"igb-wakes-on-interrupt-{mode}" }))
+        .Concat(GuestImage.KillCycleRuns.SelectMany(c => new[] { "init", "link", "slirp", "nic-to-nic", "burst", "no-dmar-fault" }
+            .Append(c.Route == "vfio" ? "bus-master-off" : "bus-master-off-on-open").Select(check => $"{c.Label}-{check}")))
         .ToArray();
 
     /// <summary>Boots the guest once and checks what /init and the guest program reported.</summary>
@@ -49,8 +51,19 @@ public sealed class VfioGuestHarnessTests
         Assert.True(missing.Length == 0, $"checks that did not pass: {string.Join(", ", missing)}; failed: {string.Join("; ", run.Failed)}" + context);
         Assert.True(run.GuestLines.Any(l => l.StartsWith("dmesg ", System.StringComparison.Ordinal) && l.Contains("DMAR") && l.Contains("fault addr")),
             "the guest kernel logged no DMAR fault for the buffer outside every mapping" + context);
-        Assert.True(run.Summary is { Failed: 0 } s && s.Passed > 0, $"guest summary {run.Summary?.ToString() ?? "missing"}, failed: {string.Join("; ", run.Failed)}" + context);
+        Assert.True(run.Summaries.Count == 1 + GuestImage.KillCycleRuns.Count && run.Summaries.All(s => s.Failed == 0 && s.Passed > 0),
+            $"guest summaries {string.Join(", ", run.Summaries)}, failed: {string.Join("; ", run.Failed)}" + context);
         Assert.True(run.GuestExitCode == 0, $"the guest program exited with {run.GuestExitCode?.ToString() ?? "nothing"}" + context);
+
+        // Each kill cycle: both streams ran traffic both ways before the kill, SIGKILL killed, and the fresh run passed.
+        foreach (var (label, route, killed, terminated) in GuestImage.KillCycleRuns)
+        {
+            string? line = run.InitLines.FirstOrDefault(l => l.StartsWith($"killed {label} ", System.StringComparison.Ordinal));
+            Assert.True(line is not null && line.Contains($"{killed}=SIGKILL status=137") && line.Contains("streams=2"),
+                $"kill cycle {label}: both streams should have run and {killed} died of SIGKILL (128 + 9), got '{line}'" + context);
+            Assert.True(run.InitLines.Any(l => l.StartsWith($"AFTER-KILL {label} EXIT 0 ", System.StringComparison.Ordinal)),
+                $"the fresh run after kill cycle {label} failed: {string.Join("; ", run.Failed)}" + context);
+        }
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);
     }
 }
