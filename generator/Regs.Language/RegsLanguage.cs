@@ -18,7 +18,9 @@ public static class RegsLanguage
         var diagnostics = new List<RegsDiagnostic>();
         FileModel? model = null;
         if (text.Length > MaxFileChars)
-            diagnostics.Add(Diagnostics.Limit(path, default, $"the file has {text.Length} characters; register files are limited to {MaxFileChars}"));
+            diagnostics.Add(Diagnostics.Limit(path, TextChecks.At(text, MaxFileChars, 0), $"the file has {text.Length} characters; register files are limited to {MaxFileChars}"));
+        else if (TextChecks.InvalidUtf8(path, text) is RegsDiagnostic encoding)
+            diagnostics.Add(encoding);
         else if (YamlTreeReader.Read(path, text, diagnostics) is YNode root)
             model = ModelReader.Read(path, root, diagnostics);
         if (model != null)

@@ -61,7 +61,8 @@ public sealed record ArrayDef(Loc Loc, ulong Stride, EquatableArray<ArrayRange> 
 {
     public ulong Count
     {
-        get { ulong n = 0; foreach (ArrayRange r in Ranges) n += r.Count; return n; }
+        // Saturating: ranges whose counts add up past 2^64 must not wrap to a small, accepted count.
+        get { ulong n = 0; foreach (ArrayRange r in Ranges) n = n > ulong.MaxValue - r.Count ? ulong.MaxValue : n + r.Count; return n; }
     }
 }
 

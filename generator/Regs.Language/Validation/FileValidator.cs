@@ -13,6 +13,10 @@ internal sealed class FileValidator
     public const ulong MaxCount = 65536;
     /// <summary>Register instances checked for overlap per block, bounding time and memory.</summary>
     public const int MaxInstances = 1 << 20;
+    /// <summary>Register addresses (byte offsets, or register numbers of an indirect space) are 32-bit: the generated handles take uint/nuint.</summary>
+    public const ulong MaxAddress = 1UL << 32;
+    /// <summary>Largest fixed part of a layout, in bytes: descriptors are tens of bytes; run-time arrays ('count: queue') do not count.</summary>
+    public const ulong MaxLayoutBytes = 1 << 20;
 
     /// <summary>Members every generated value struct has; fields may not take these names.</summary>
     internal static readonly string[] ValueMembers = { "Bits", "Reset", "Value", "Equals", "GetHashCode", "ToString", "GetType" };
@@ -109,7 +113,7 @@ internal sealed class FileValidator
         foreach (RegisterDef r in b.Registers) CheckRegister(b, r, registers);
         foreach (GroupDef g in b.Groups) CheckGroup(b, g, registers);
         foreach (PortDef p in b.Ports) CheckPort(p, registers);
-        CheckOverlaps(b);
+        if (CheckAddresses(b)) CheckOverlaps(b);
     }
 
     private static bool HasRequires(BlockDef b)
@@ -199,7 +203,7 @@ internal sealed class FileValidator
             if (g.Count == 0 || g.Count > MaxCount)
                 Report(Diagnostics.Limit(_path, g.N.Loc, $"group '{g.N.Name}' has {g.Count} instances; a group has 1 to {MaxCount}"));
             foreach (RegisterDef r in g.Registers)
-                if (r.Offset + Extent(r) > g.Stride)
+                if (Saturating.Add(r.Offset, Extent(r)) > g.Stride)
                     Report(Diagnostics.StrideTooSmall(_path, r.OffsetLoc, $"{g.N.Name}.{r.N.Name}", g.Stride, (int)(r.Offset + Extent(r))));
         }
         foreach (RegisterDef r in g.Registers)
@@ -260,6 +264,35 @@ internal sealed class FileValidator
     private bool _indirect;
 
     private readonly record struct Span(ulong Start, ulong End, RegisterDef Owner);
+
+    /// <summary>Every instance of every register ends within <see cref="MaxAddress"/>; false if one does not.</summary>
+    private bool CheckAddresses(BlockDef b)
+    {
+        bool ok = true;
+        void Check(RegisterDef r, ulong baseOffset, ulong instances, ulong stride)
+        {
+            ulong last = 0;
+            if (r.Array is ArrayDef a)
+            {
+                foreach (ArrayRange range in a.Ranges)
+                    last = System.Math.Max(last, Saturating.Add(range.Offset, Saturating.Mul(range.Count == 0 ? 0 : range.Count - 1, a.Stride)));
+                if (a.Stride >= MaxAddress) last = ulong.MaxValue;
+            }
+            else last = r.Offset;
+            if (instances > 0) last = Saturating.Add(last, Saturating.Mul(instances - 1, stride));
+            if (stride >= MaxAddress) last = ulong.MaxValue;
+            ulong end = Saturating.Add(Saturating.Add(baseOffset, last), Extent(r));
+            if (end <= MaxAddress) return;
+            ok = false;
+            Report(Diagnostics.Limit(_path, r.OffsetLoc, $"register '{r.N.Name}' reaches {(end == ulong.MaxValue ? "beyond 2^64" : "0x" + end.ToString("X"))}; register addresses are 32-bit (0 to 0xFFFFFFFF), strides included"));
+        }
+        foreach (RegisterDef r in b.Registers) Check(r, 0, 1, 0);
+        foreach (GroupDef g in b.Groups)
+            foreach (RegisterDef r in g.Registers)
+                if (g.Select != null) Check(r, 0, 1, 0);
+                else Check(r, g.Offset, System.Math.Min(g.Count, MaxCount), g.Stride);
+        return ok;
+    }
 
     private void CheckOverlaps(BlockDef b)
     {
@@ -324,6 +357,8 @@ internal sealed class FileValidator
 
     private void CheckLayout(LayoutDef l)
     {
+        if (l.Size > MaxLayoutBytes)
+            Report(Diagnostics.Limit(_path, l.SizeLoc, $"layout '{l.N.Name}' has size {l.Size}; a layout's fixed part is at most {MaxLayoutBytes} bytes"));
         if (l.Views.Count > 0)
         {
             var viewNames = new HashSet<string>();
@@ -373,7 +408,12 @@ internal sealed class FileValidator
                     Report(Diagnostics.InvalidStructure(_path, m.N.Loc, "a layout has at most one run-time array"));
                 if (m.CountKind == CountKind.Queue) { queueSeen = true; continue; }
                 if (m.Element != null) continue; // size known only with the symbol table
-                ulong end = off + (ulong)m.Width / 8 * (m.CountKind == CountKind.Fixed ? m.Count : 1);
+                ulong end = Saturating.Add(off, Saturating.Mul((ulong)m.Width / 8, m.CountKind == CountKind.Fixed ? m.Count : 1));
+                if (end > MaxLayoutBytes)
+                {
+                    Report(Diagnostics.Limit(_path, m.N.Loc, $"member '{m.N.Name}' ends beyond byte {MaxLayoutBytes}; a layout's fixed part is at most {MaxLayoutBytes} bytes"));
+                    continue;
+                }
                 if (l.Size is ulong size && end > size)
                     Report(Diagnostics.MemberBeyondSize(_path, m.N.Loc, m.N.Name, end, size));
                 if (off % (ulong)(m.Width / 8) != 0)

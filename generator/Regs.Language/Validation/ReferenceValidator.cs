@@ -154,8 +154,11 @@ internal sealed class ReferenceValidator
                 _d.Add(Diagnostics.InvalidStructure(_file.Path, e.Loc, $"'{es.Name}' has a run-time length, so it cannot be an array element"));
             else if (es.Name == l.N.Name && es.Namespace == _file.Namespace)
                 _d.Add(Diagnostics.InvalidStructure(_file.Path, e.Loc, $"layout '{l.N.Name}' cannot contain itself"));
-            else if (l.Size is ulong size && m.Offset is ulong off && m.CountKind == CountKind.Fixed && off + es.Size * m.Count > size)
-                _d.Add(Diagnostics.InvalidStructure(_file.Path, m.N.Loc, $"member '{m.N.Name}' ends at byte {off + es.Size * m.Count}, beyond the layout's size {size}"));
+            else if (m.Offset is ulong off && m.CountKind == CountKind.Fixed
+                     && Saturating.Add(off, Saturating.Mul(es.Size, m.Count)) is ulong end && (end > FileValidator.MaxLayoutBytes || end > l.Size))
+                _d.Add(end > FileValidator.MaxLayoutBytes
+                    ? Diagnostics.Limit(_file.Path, m.N.Loc, $"member '{m.N.Name}' ends beyond byte {FileValidator.MaxLayoutBytes}; a layout's fixed part is at most {FileValidator.MaxLayoutBytes} bytes")
+                    : Diagnostics.InvalidStructure(_file.Path, m.N.Loc, $"member '{m.N.Name}' ends at byte {end}, beyond the layout's size {l.Size}"));
         }
     }
 }

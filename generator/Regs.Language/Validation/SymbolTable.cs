@@ -86,7 +86,7 @@ public sealed class SymbolTable : System.IEquatable<SymbolTable>
                     if (m.CountKind == CountKind.Queue || m.After != null) { queue = true; continue; }
                     if (l.Size == null && m.Offset is ulong off && m.Element == null)
                     {
-                        ulong end = off + (ulong)m.Width / 8 * (m.CountKind == CountKind.Fixed ? m.Count : 1);
+                        ulong end = Saturating.Add(off, Saturating.Mul((ulong)m.Width / 8, m.CountKind == CountKind.Fixed ? m.Count : 1));
                         if (end > size) size = end;
                     }
                 }

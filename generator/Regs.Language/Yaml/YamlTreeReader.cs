@@ -20,11 +20,13 @@ public sealed class YamlTreeReader
     private readonly IParser _parser;
     private readonly List<RegsDiagnostic> _diagnostics;
     private readonly string _path;
+    private readonly string _text;
 
     private YamlTreeReader(string path, string text, List<RegsDiagnostic> diagnostics)
     {
         _path = path;
-        _parser = new Parser(new StringReader(text));
+        _text = text;
+        _parser = new GuardedParser(new Parser(new StringReader(text)));
         _diagnostics = diagnostics;
     }
 
@@ -38,7 +40,7 @@ public sealed class YamlTreeReader
         }
         catch (YamlException e)
         {
-            diagnostics.Add(Diagnostics.YamlSyntax(path, ToLoc(e.Start, e.End), Describe(e)));
+            diagnostics.Add(Diagnostics.YamlSyntax(path, reader.ToLoc(e.Start, e.End), Describe(e)));
             return null;
         }
         catch (AbortException)
@@ -49,7 +51,7 @@ public sealed class YamlTreeReader
 
     private static string Describe(YamlException e)
     {
-        string message = e.InnerException?.Message ?? e.Message;
+        string message = e.InnerException is YamlException inner ? inner.Message : e.Message;
         // YamlDotNet prefixes "(Line: l, Col: c, Idx: i) - (...): "; the location is reported separately.
         int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
         return cut >= 0 && message.StartsWith("(Line", StringComparison.Ordinal) ? message.Substring(cut + 3) : message;
@@ -131,12 +133,14 @@ public sealed class YamlTreeReader
         throw new AbortException();
     }
 
-    internal static Loc ToLoc(Mark start, Mark end)
+    private Loc ToLoc(Mark start, Mark end)
     {
+        int s = (int)Math.Min(Math.Max(0, start.Index), _text.Length), e = (int)Math.Min(Math.Max(s, end.Index), _text.Length);
+        // At the end of a file without a final line break YamlDotNet names the line after the last.
+        if (s == _text.Length) return TextChecks.At(_text, s, 0);
         // YamlDotNet marks are 1-based; Roslyn and MSBuild want 0-based positions.
         int line = (int)Math.Max(0, start.Line - 1), col = (int)Math.Max(0, start.Column - 1);
         int endLine = (int)Math.Max(0, end.Line - 1), endCol = (int)Math.Max(0, end.Column - 1);
-        int s = (int)Math.Max(0, start.Index), e = (int)Math.Max(s, end.Index);
         return new Loc(line, col, endLine, endCol, s, e);
     }
 }
