@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Regs.Runtime;
 using Regs.Virtio;
 
@@ -93,6 +94,7 @@ public unsafe struct VirtqueueSplit
     }
 
     /// <summary>Descriptor <paramref name="index"/> (wrapped into the table).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ref VirtqDesc Descriptor(uint index) => ref _desc[index & (uint)(_size - 1)];
 
     /// <summary>
@@ -100,6 +102,7 @@ public unsafe struct VirtqueueSplit
     /// visible to the device until <see cref="Publish"/>); <paramref name="writableBytes"/> is the
     /// most the device may report writing. False when that head is already with the device.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Post(uint head, uint writableBytes)
     {
         if (head >= _size || _posted[head] != 0 || _inFlight >= _size) return false;
@@ -116,6 +119,7 @@ public unsafe struct VirtqueueSplit
     /// descriptors are visible first, which volatile stores guarantee) and reports whether the
     /// device wants a notification (2.7.13.4: a full fence, then avail_event or NO_NOTIFY).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Publish()
     {
         ushort old = _published;
@@ -132,13 +136,14 @@ public unsafe struct VirtqueueSplit
     }
 
     /// <summary>True when the device has returned buffers not yet taken.</summary>
-    public readonly bool HasUsed => _used->idx != _lastUsed;
+    public readonly bool HasUsed { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _used->idx != _lastUsed; }
 
     /// <summary>
     /// Takes the next used buffer (2.7.14), checking that the device could have produced it: at
     /// most as many entries as are in flight, an id that heads a posted chain, and a length within
     /// what was posted writable.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public UsedResult TryTakeUsed(out uint head, out uint length)
     {
         head = 0;

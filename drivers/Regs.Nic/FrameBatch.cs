@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 
 namespace Regs.Nic;
@@ -27,21 +28,25 @@ public ref struct FrameBatch
     }
 
     /// <summary>Slots in the batch.</summary>
-    public readonly int Capacity => _lengths.Length;
+    public readonly int Capacity { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _lengths.Length; }
 
     /// <summary>Frames in the batch.</summary>
     public int Count { readonly get; set; }
 
     /// <summary>Frame <paramref name="i"/> (its bytes, as long as its length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Span<byte> Frame(int i) => _data.Slice(i * SlotSize, _lengths[i]);
 
     /// <summary>The whole slot <paramref name="i"/>, for writing a frame into.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Span<byte> Slot(int i) => _data.Slice(i * SlotSize, SlotSize);
 
     /// <summary>Sets frame <paramref name="i"/>'s length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void SetLength(int i, int length) => _lengths[i] = (ushort)(length < SlotSize ? length : SlotSize);
 
     /// <summary>Frame <paramref name="i"/>'s length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly int Length(int i) => _lengths[i];
 
     /// <summary>Appends a copy of <paramref name="frame"/>; false when the batch is full or the frame too long.</summary>
