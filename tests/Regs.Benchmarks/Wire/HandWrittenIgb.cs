@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -60,13 +61,15 @@ public unsafe struct HandWrittenIgb
         *(ulong*)(d + 8) = 0;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]   // called like the driver's, one call per batch
     public int Send(in FrameBatch batch)
     {
-        while (_clean != _tail && (*(uint*)(_tx + _clean * 16 + 12) & Dd) != 0) _clean = (_clean + 1) % _size;
+        while (_clean != _tail && (*(uint*)(_tx + _clean * 16 + 12) & Dd) != 0) _clean = _clean + 1 == _size ? 0 : _clean + 1;
         int sent = 0;
         for (; sent < batch.Count; sent++)
         {
-            if ((_tail + 1) % _size == _clean) break;
+            uint next = _tail + 1 == _size ? 0 : _tail + 1;
+            if (next == _clean) break;
             uint length = (uint)batch.Length(sent);
             byte* buffer = _txBuffers + _tail * Buffer;
             batch.Frame(sent).CopyTo(new Span<byte>(buffer, (int)Buffer));
@@ -74,7 +77,7 @@ public unsafe struct HandWrittenIgb
             *(ulong*)d = (ulong)buffer;
             *(uint*)(d + 8) = TxCommand | length;
             *(uint*)(d + 12) = length << 14;
-            _tail = (_tail + 1) % _size;
+            _tail = next;
         }
         if (sent != 0)
         {
@@ -84,6 +87,7 @@ public unsafe struct HandWrittenIgb
         return sent;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public int Receive(ref FrameBatch batch)
     {
         int count = 0;
@@ -98,7 +102,7 @@ public unsafe struct HandWrittenIgb
             count++;
             Arm(_next);
             last = _next;
-            _next = (_next + 1) % _size;
+            _next = _next + 1 == _size ? 0 : _next + 1;
         }
         batch.Count = count;
         if (count != 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -101,6 +102,7 @@ public unsafe struct HandWrittenVirtio
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]   // called like the driver's, one call per batch
     public int Send(in FrameBatch batch)
     {
         while (_tx.UsedIdx != _tx.LastUsed)
@@ -122,6 +124,7 @@ public unsafe struct HandWrittenVirtio
         return sent;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public int Receive(ref FrameBatch batch)
     {
         int count = 0;

@@ -50,11 +50,11 @@ public static unsafe class IgbWire
                 *(ushort*)(r + 12) = (ushort)length;
                 *(ushort*)(r + 14) = 0;
                 *(uint*)(r + 8) = Dd | Eop;                    // status last
-                to.RxHead = (to.RxHead + 1) % to.RxSize;
+                to.RxHead = to.RxHead + 1 == to.RxSize ? 0 : to.RxHead + 1;
                 moved++;
             }
             *(uint*)(t + 12) = Dd;
-            from.TxHead = (from.TxHead + 1) % from.TxSize;
+            from.TxHead = from.TxHead + 1 == from.TxSize ? 0 : from.TxHead + 1;
         }
         return moved;
     }
