@@ -47,14 +47,12 @@ public unsafe class DriverWireBenchmarks
 
     private ModelNetwork _network = null!;
     private DeviceModel _modelA = null!, _modelB = null!;
-    private IgbNic<WireAccess, WireHost> _igbA, _igbB;
-    private VirtioNet<WireAccess, VirtioPciTransport<WireAccess>, WireHost> _virtioA, _virtioB;
-    private IgbWirePort* _igbPorts;          // [0] A, [1] B: the driver run
-    private VirtioWirePort* _virtioPorts;
-    private HandWrittenIgb* _handIgb;
-    private IgbWirePort* _handIgbPorts;
-    private HandWrittenVirtio* _handVirtio;
-    private VirtioWirePort* _handVirtioPorts;
+    private NicEnds<IgbNic<WireAccess, WireHost>> _igb;
+    private NicEnds<VirtioNet<WireAccess, VirtioPciTransport<WireAccess>, WireHost>> _virtio;
+    private HandWrittenIgbEnds _handIgb;
+    private HandWrittenVirtioEnds _handVirtio;
+    private IgbWireDevice _igbWire, _handIgbWire;          // ports [0] A, [1] B
+    private VirtioWireDevice _virtioWire, _handVirtioWire;
     private ReplayState _replay;
     private byte[] _txData = null!, _rxData = null!;
     private ushort[] _txLengths = null!, _rxLengths = null!;
@@ -75,24 +73,24 @@ public unsafe class DriverWireBenchmarks
             _modelA = new IgbModel(_network, macA, 0x4000_0000, 16 << 20);
             _modelB = new IgbModel(_network, macB, 0x8000_0000, 16 << 20);
             _network.Connect(_modelA, _modelB);
-            _igbPorts = Alloc<IgbWirePort>(2);
-            _igbA = OpenIgb(_modelA, "A", out _igbPorts[0]);
-            _igbB = OpenIgb(_modelB, "B", out _igbPorts[1]);
-            _handIgb = Alloc<HandWrittenIgb>(1);
-            _handIgbPorts = Alloc<IgbWirePort>(2);
-            *_handIgb = HandWrittenIgb.Create(IgbRing, out _handIgbPorts[0], out _handIgbPorts[1]);
+            _igbWire = new IgbWireDevice { A = Alloc<IgbWirePort>(1), B = Alloc<IgbWirePort>(1) };
+            _igb.A = OpenIgb(_modelA, "A", out *_igbWire.A);
+            _igb.B = OpenIgb(_modelB, "B", out *_igbWire.B);
+            _handIgb.Loop = Alloc<HandWrittenIgb>(1);
+            _handIgbWire = new IgbWireDevice { A = Alloc<IgbWirePort>(1), B = Alloc<IgbWirePort>(1) };
+            *_handIgb.Loop = HandWrittenIgb.Create(IgbRing, out *_handIgbWire.A, out *_handIgbWire.B);
         }
         else
         {
             _modelA = new VirtioPciModel(_network, macA, dmaDeviceAddress: 0x4000_0000, dmaBytes: 16 << 20);
             _modelB = new VirtioPciModel(_network, macB, dmaDeviceAddress: 0x8000_0000, dmaBytes: 16 << 20);
             _network.Connect(_modelA, _modelB);
-            _virtioPorts = Alloc<VirtioWirePort>(2);
-            _virtioA = OpenVirtio((VirtioPciModel)_modelA, "A", out _virtioPorts[0]);
-            _virtioB = OpenVirtio((VirtioPciModel)_modelB, "B", out _virtioPorts[1]);
-            _handVirtio = Alloc<HandWrittenVirtio>(1);
-            _handVirtioPorts = Alloc<VirtioWirePort>(2);
-            *_handVirtio = HandWrittenVirtio.Create(VirtioQueue, out _handVirtioPorts[0], out _handVirtioPorts[1]);
+            _virtioWire = new VirtioWireDevice { A = Alloc<VirtioWirePort>(1), B = Alloc<VirtioWirePort>(1) };
+            _virtio.A = OpenVirtio((VirtioPciModel)_modelA, "A", out *_virtioWire.A);
+            _virtio.B = OpenVirtio((VirtioPciModel)_modelB, "B", out *_virtioWire.B);
+            _handVirtio.Loop = Alloc<HandWrittenVirtio>(1);
+            _handVirtioWire = new VirtioWireDevice { A = Alloc<VirtioWirePort>(1), B = Alloc<VirtioWirePort>(1) };
+            *_handVirtio.Loop = HandWrittenVirtio.Create(VirtioQueue, out *_handVirtioWire.A, out *_handVirtioWire.B);
         }
 
         var tx = new FrameBatch(_txData, _txLengths);
@@ -109,8 +107,8 @@ public unsafe class DriverWireBenchmarks
         // One checked round of each way before measuring: a wiring mistake fails here.
         for (int round = 0; round < 3; round++)
         {
-            Check(Driver == "igb" ? RunDriverIgb(MaxBatch) : RunDriverVirtio(MaxBatch), "driver");
-            Check(Driver == "igb" ? RunHandIgb(MaxBatch) : RunHandVirtio(MaxBatch), "hand-written");
+            Check(Driver_(MaxBatch), "driver");
+            Check(Hand(MaxBatch), "hand-written");
         }
     }
 
@@ -207,8 +205,8 @@ public unsafe class DriverWireBenchmarks
 
     // ---- the four ways; OperationsPerInvoke is an attribute constant, so one method per batch size.
 
-    private int Driver_(int batch) => Driver == "igb" ? RunDriverIgb(batch) : RunDriverVirtio(batch);
-    private int Hand(int batch) => Driver == "igb" ? RunHandIgb(batch) : RunHandVirtio(batch);
+    private int Driver_(int batch) => Driver == "igb" ? Run(ref _igb, ref _igbWire, batch) : Run(ref _virtio, ref _virtioWire, batch);
+    private int Hand(int batch) => Driver == "igb" ? Run(ref _handIgb, ref _handIgbWire, batch) : Run(ref _handVirtio, ref _handVirtioWire, batch);
     private int Device(int batch) => Driver == "igb" ? ReplayIgb(batch, step: true) : ReplayVirtio(batch, step: true);
     private int Restore(int batch) => Driver == "igb" ? ReplayIgb(batch, step: false) : ReplayVirtio(batch, step: false);
 
@@ -241,66 +239,18 @@ public unsafe class DriverWireBenchmarks
 
     private int _lastReceiveCount;
 
-    private int RunDriverIgb(int batch) => Run(ref _igbA, ref _igbB, ref _igbPorts[0], ref _igbPorts[1], batch);
-    private int RunDriverVirtio(int batch) => Run(ref _virtioA, ref _virtioB, ref _virtioPorts[0], ref _virtioPorts[1], batch);
-
-    private int Run<TNic>(ref TNic a, ref TNic b, ref IgbWirePort pa, ref IgbWirePort pb, int batch) where TNic : struct, INic
+    /// <summary>Sends <paramref name="batch"/> frames on A (again for what the ring did not take), lets the device move them, receives them all on B.</summary>
+    private int Run<TEnds, TDevice>(ref TEnds ends, ref TDevice device, int batch)
+        where TEnds : struct, IWireEnds
+        where TDevice : struct, IWireDevice
     {
         int sent = 0, received = 0, idle = 0;
         while (received < batch)
         {
-            if (sent < batch) sent += a.Send(Tx(sent, batch));
-            IgbWire.Step(ref pa, ref pb);
+            if (sent < batch) sent += ends.Send(Tx(sent, batch));
+            device.Step();
             var rx = new FrameBatch(_rxData, _rxLengths);
-            int n = b.Receive(ref rx);
-            received += n;
-            if (n != 0) _lastReceiveCount = n;
-            else if (++idle > 1000) throw new InvalidOperationException($"lost frames: sent {sent}, received {received} of {batch}");
-        }
-        return received;
-    }
-
-    private int Run<TNic>(ref TNic a, ref TNic b, ref VirtioWirePort pa, ref VirtioWirePort pb, int batch) where TNic : struct, INic
-    {
-        int sent = 0, received = 0, idle = 0;
-        while (received < batch)
-        {
-            if (sent < batch) sent += a.Send(Tx(sent, batch));
-            VirtioWire.Step(ref pa, ref pb);
-            var rx = new FrameBatch(_rxData, _rxLengths);
-            int n = b.Receive(ref rx);
-            received += n;
-            if (n != 0) _lastReceiveCount = n;
-            else if (++idle > 1000) throw new InvalidOperationException($"lost frames: sent {sent}, received {received} of {batch}");
-        }
-        return received;
-    }
-
-    private int RunHandIgb(int batch)
-    {
-        int sent = 0, received = 0, idle = 0;
-        while (received < batch)
-        {
-            if (sent < batch) sent += _handIgb->Send(Tx(sent, batch));
-            IgbWire.Step(ref _handIgbPorts[0], ref _handIgbPorts[1]);
-            var rx = new FrameBatch(_rxData, _rxLengths);
-            int n = _handIgb->Receive(ref rx);
-            received += n;
-            if (n != 0) _lastReceiveCount = n;
-            else if (++idle > 1000) throw new InvalidOperationException($"lost frames: sent {sent}, received {received} of {batch}");
-        }
-        return received;
-    }
-
-    private int RunHandVirtio(int batch)
-    {
-        int sent = 0, received = 0, idle = 0;
-        while (received < batch)
-        {
-            if (sent < batch) sent += _handVirtio->Send(Tx(sent, batch));
-            VirtioWire.Step(ref _handVirtioPorts[0], ref _handVirtioPorts[1]);
-            var rx = new FrameBatch(_rxData, _rxLengths);
-            int n = _handVirtio->Receive(ref rx);
+            int n = ends.Receive(ref rx);
             received += n;
             if (n != 0) _lastReceiveCount = n;
             else if (++idle > 1000) throw new InvalidOperationException($"lost frames: sent {sent}, received {received} of {batch}");
