@@ -132,7 +132,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         // PCI command register: MMIO on, DMA off until the reset below has stopped whatever a
         // previous owner left running; INTx only when used.
         TAccess configSpace = host.ConfigSpace();
-        PciFunction.EnableMemoryOnly(configSpace);
+        PciFunction.EnableMemory(configSpace, busMaster: false);
         var header = new PciConfig<TAccess>(configSpace);
         var command = header.Command.Read();
         command.InterruptDisable = !s->Options.InterruptMode;
@@ -176,7 +176,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
         _regs.ICR.ReadAndClear();
 
         // The device is quiet and its rings forgotten: now it may DMA.
-        PciFunction.EnableMemoryAndBusMaster(configSpace);
+        PciFunction.EnableMemory(configSpace, busMaster: true);
 
         // 4.5.4: link. Copper PHY: the MAC takes speed and duplex from the PHY (no forcing).
         ctrl = _regs.CTRL.Read();

@@ -42,7 +42,7 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
         var header = new PciConfig<TAccess>(config);
         if (header.VendorID.Read() != VirtioPciCap.VendorId) return NicStatus.NotFound;
         if (header.DeviceID.Read() != VirtioPciCap.ModernDeviceIdBase + (uint)type) return NicStatus.NotFound;
-        PciFunction.EnableMemoryOnly(config);
+        PciFunction.EnableMemory(config, busMaster: false);
 
         bool haveCommon = false, haveNotify = false, haveIsr = false, haveDevice = false;
         TAccess common = default, notify = default, isr = default, device = default;
@@ -72,7 +72,7 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
     }
 
     /// <inheritdoc/>
-    public void AllowDma() => PciFunction.EnableMemoryAndBusMaster(_config);
+    public void AllowDma() => PciFunction.EnableMemory(_config, busMaster: true);
 
     /// <inheritdoc/>
     public bool Modern => true;

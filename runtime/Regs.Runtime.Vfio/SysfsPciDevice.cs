@@ -48,7 +48,7 @@ public sealed unsafe class SysfsPciDevice : IDisposable
                 ? $"permission denied opening {config} (running as uid {Libc.Geteuid()}): the raw PCI route needs root"
                 : $"cannot open {config} ({Libc.Describe(errno)})", errno);
         }
-        DisableBusMaster();
+        PciFunction.EnableMemory(ConfigSpace(), busMaster: false);   // no DMA from what a previous owner left running
     }
 
     /// <summary>The PCI address, e.g. "0000:00:03.0".</summary>
@@ -97,18 +97,6 @@ public sealed unsafe class SysfsPciDevice : IDisposable
             registers = UserspaceAccess.Mapped(p);
             return true;
         }
-    }
-
-    /// <summary>Sets Memory Space and Bus Master in the Command register, so the device answers its BARs and may DMA.</summary>
-    public void EnableBusMaster() => PciFunction.EnableMemoryAndBusMaster(ConfigSpace());
-
-    /// <summary>Clears Bus Master in the Command register (PCI 3.0 6.2.2): the device may no longer start DMA. Done on opening.</summary>
-    public void DisableBusMaster()
-    {
-        var header = new PciConfig<UserspaceAccess>(ConfigSpace());
-        var command = header.Command.Read();
-        command.BusMaster = false;
-        header.Command.Write(command);
     }
 
     /// <summary>

@@ -143,8 +143,6 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <summary>True when BAR <paramref name="index"/> was mapped by <see cref="TryMapBar"/> (false: absent, not yet mapped, or reached by pread/pwrite).</summary>
     public bool IsBarMmapped(uint index) { lock (_lock) return index < BarCount && _barPointers[index] != null; }
 
-    /// <summary>Sets Memory Space and Bus Master in the Command register: vfio-pci does not enable bus mastering, and without it the device cannot DMA.</summary>
-    public void EnableBusMaster() => PciFunction.EnableMemoryAndBusMaster(ConfigSpace());
 
     /// <summary>Resets the function with VFIO_DEVICE_RESET (FLR or another method the kernel picked); false when unsupported or refused.</summary>
     public bool TryReset()

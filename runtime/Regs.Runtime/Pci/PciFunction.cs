@@ -11,26 +11,17 @@ public static class PciFunction
     public const int MaxCapabilities = 48;
 
     /// <summary>
-    /// Sets Memory Space and clears Bus Master: the function answers MMIO but cannot DMA. Drivers
-    /// start with this and reset the device before enabling DMA, so rings left running by a previous
-    /// owner (a killed process, firmware) cannot write into memory that now belongs to someone else.
+    /// Sets Memory Space (the function answers its BARs) and Bus Master as asked (PCI 3.0 6.2.2).
+    /// Drivers open with <paramref name="busMaster"/> false and enable it only after resetting the
+    /// device, so rings left running by a previous owner (a killed process, firmware) cannot write
+    /// into memory that now belongs to someone else.
     /// </summary>
-    public static void EnableMemoryOnly<TAccess>(TAccess config) where TAccess : struct, IRegisterAccess<TAccess>
+    public static void EnableMemory<TAccess>(TAccess config, bool busMaster) where TAccess : struct, IRegisterAccess<TAccess>
     {
         var header = new PciConfig<TAccess>(config);
         var command = header.Command.Read();
         command.MemorySpace = true;
-        command.BusMaster = false;
-        header.Command.Write(command);
-    }
-
-    /// <summary>Sets Memory Space and Bus Master so the function answers MMIO and may DMA.</summary>
-    public static void EnableMemoryAndBusMaster<TAccess>(TAccess config) where TAccess : struct, IRegisterAccess<TAccess>
-    {
-        var header = new PciConfig<TAccess>(config);
-        var command = header.Command.Read();
-        command.MemorySpace = true;
-        command.BusMaster = true;
+        command.BusMaster = busMaster;
         header.Command.Write(command);
     }
 
