@@ -645,6 +645,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// </list>
     /// Each ends in a reset (<see cref="Recover"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]   // a slow path: kept out of Send/Receive
     private void Watchdog(bool now)
     {
         THost host = _host;
@@ -706,6 +707,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// and record <paramref name="status"/>, or the reset's own failure, as the last error. A
     /// device the reset could not bring up stays stopped; <see cref="RetryBringUp"/> tries again.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]   // a slow path: kept out of Send/Receive
     private void Recover(NicStatus status, ReadOnlySpan<byte> message)
     {
         IgbState* s = _state;
@@ -720,6 +722,7 @@ public readonly unsafe struct IgbNic<TAccess, THost> : INic
     /// answer) is reset again, at most once per watchdog interval; the last error stays as it was
     /// until an application <see cref="Reset"/> succeeds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]   // a slow path: kept out of Send/Receive
     private void RetryBringUp()
     {
         IgbState* s = _state;

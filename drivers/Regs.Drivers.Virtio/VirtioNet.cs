@@ -48,12 +48,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         var s = (VirtioNetState*)host.AllocatePrivate((nuint)sizeof(VirtioNetState));
         if (s == null) return NicStatus.OutOfMemory;
         nic._s = s;
+        // The options with their defaults filled in (0 means "the default").
+        options.ResetTimeoutMicroseconds = Or(options.ResetTimeoutMicroseconds, 1_000_000);
+        options.TransmitTimeoutMicroseconds = Or(options.TransmitTimeoutMicroseconds, 1_000_000);
+        options.HealthCheckIntervalMicroseconds = Or(options.HealthCheckIntervalMicroseconds, 10_000);
+        options.RecoveryIntervalMicroseconds = Or(options.RecoveryIntervalMicroseconds, 100_000);
         s->Options = options;
-        s->ResetTimeout = Or(options.ResetTimeoutMicroseconds, 1_000_000);
-        s->TransmitTimeout = Or(options.TransmitTimeoutMicroseconds, 1_000_000);
-        s->ReceiveWatchdog = options.ReceiveWatchdogMicroseconds;
-        s->HealthInterval = Or(options.HealthCheckIntervalMicroseconds, 10_000);
-        s->RecoveryInterval = Or(options.RecoveryIntervalMicroseconds, 100_000);
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
@@ -380,12 +380,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (!s->Started) return;
         ulong now = _host.NowMicroseconds();
         if (now < s->NextHealthCheck) return;
-        s->NextHealthCheck = now + s->HealthInterval;
+        s->NextHealthCheck = now + s->Options.HealthCheckIntervalMicroseconds;
         if (Broken(_transport.ReadStatus())) { DeviceError(); return; }
         bool txStuck = s->Tx->InFlight != 0 && !s->Tx->HasUsed;
-        bool rxSilent = s->ReceiveWatchdog != 0 && s->LinkUp && !s->Rx->HasUsed;
-        bool txExpired = s->TxMark.Expired(txStuck, s->Stats.TxFrames, now, s->TransmitTimeout);
-        bool rxExpired = s->RxMark.Expired(rxSilent, s->Stats.RxFrames, now, s->ReceiveWatchdog);
+        bool rxSilent = s->Options.ReceiveWatchdogMicroseconds != 0 && s->LinkUp && !s->Rx->HasUsed;
+        bool txExpired = s->TxMark.Expired(txStuck, s->Stats.TxFrames, now, s->Options.TransmitTimeoutMicroseconds);
+        bool rxExpired = s->RxMark.Expired(rxSilent, s->Stats.RxFrames, now, s->Options.ReceiveWatchdogMicroseconds);
         if (txExpired || rxExpired)
         {
             s->Stats.Timeouts++;
@@ -443,7 +443,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private NicStatus ResetDevice()
     {
         _transport.WriteStatus(0);
-        Deadline deadline = Deadline.After(ref _host, _s->ResetTimeout);
+        Deadline deadline = Deadline.After(ref _host, _s->Options.ResetTimeoutMicroseconds);
         while (_transport.ReadStatus() != 0)
         {
             if (deadline.Expired(ref _host))
@@ -470,7 +470,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         s->LastError = why;
         s->Started = false;
         s->Recovering = why == NicStatus.Timeout || why == NicStatus.DeviceError;
-        s->NextRecovery = _host.NowMicroseconds() + s->RecoveryInterval;
+        s->NextRecovery = _host.NowMicroseconds() + s->Options.RecoveryIntervalMicroseconds;
         return why;
     }
 

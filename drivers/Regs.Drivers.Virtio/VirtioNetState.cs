@@ -28,17 +28,12 @@ internal unsafe struct VirtioNetState
     public ushort Mtu;
     public bool Indirect;
     public bool LinkUp;
-    public VirtioNetOptions Options;
+    public VirtioNetOptions Options;   // defaults filled in at initialisation
     public bool Started;
     public NicStats Stats;
     public NicStatus LastError;
 
     // Fault handling: the idle and stuck paths look at the device at most once per interval.
-    public uint ResetTimeout;          // microseconds, options resolved
-    public uint TransmitTimeout;
-    public uint ReceiveWatchdog;       // 0: off
-    public uint HealthInterval;
-    public uint RecoveryInterval;
     public ulong NextHealthCheck;      // host clock
     public bool Recovering;            // a fault's reset failed: retried at NextRecovery
     public ulong NextRecovery;
