@@ -14,7 +14,7 @@ public sealed unsafe class DmaArena
     private readonly byte* _cpu;
     private readonly ulong _device;
     private readonly nuint _length;
-    private readonly List<(nuint Start, nuint End)> _handedOut = new();
+    private List<(nuint Start, nuint End)>? _handedOut;   // recorded only for a poisoned arena
     private long _used;
 
     /// <summary>An arena over <paramref name="length"/> bytes seen by the CPU at <paramref name="cpu"/> and by the device at <paramref name="deviceAddress"/>.</summary>
@@ -42,15 +42,22 @@ public sealed unsafe class DmaArena
             ulong offset = start - _device;
             if (offset + length > _length || offset + length < offset) return default;
             if (Interlocked.CompareExchange(ref _used, (long)(offset + length), used) != used) continue;
-            lock (_handedOut) _handedOut.Add(((nuint)offset, (nuint)(offset + length)));
+            if (_handedOut != null) lock (_handedOut) _handedOut.Add(((nuint)offset, (nuint)(offset + length)));
             var buffer = new DmaBuffer(_cpu + offset, start, length);
             buffer.Span.Clear();
             return buffer;
         }
     }
 
-    /// <summary>Fills the whole block with <paramref name="poison"/>; call before anything is handed out.</summary>
-    public void Poison(byte poison) => new Span<byte>(_cpu, checked((int)_length)).Fill(poison);
+    /// <summary>
+    /// Fills the whole block with <paramref name="poison"/> and from then on records the buffers
+    /// handed out, for <see cref="BytesChangedOutsideBuffers"/>; call before anything is handed out.
+    /// </summary>
+    public void Poison(byte poison)
+    {
+        new Span<byte>(_cpu, checked((int)_length)).Fill(poison);
+        _handedOut = new();
+    }
 
     /// <summary>
     /// Bytes outside every handed-out buffer (alignment gaps and the unused tail) that no longer hold
@@ -58,6 +65,7 @@ public sealed unsafe class DmaArena
     /// </summary>
     public long BytesChangedOutsideBuffers(byte poison)
     {
+        if (_handedOut == null) throw new InvalidOperationException("the arena was not poisoned");
         (nuint Start, nuint End)[] buffers;
         lock (_handedOut) buffers = _handedOut.ToArray();
         Array.Sort(buffers);

@@ -66,8 +66,8 @@ public sealed class QmpMonitor : IDisposable
                 writer.WriteNumber("id", id);
                 writer.WriteEndObject();
             }
-            string json = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            try { _socket.Send(Encoding.UTF8.GetBytes(json + "\n")); }
+            System.Buffers.BuffersExtensions.Write(buffer, "\n"u8);
+            try { _socket.Send(buffer.WrittenSpan); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 throw new QemuException($"QMP: sending {command} failed ({e.Message}). {_describeFailure()}");

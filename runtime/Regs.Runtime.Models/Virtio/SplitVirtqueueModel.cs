@@ -71,14 +71,10 @@ public sealed class SplitVirtqueueModel
     /// <summary>Back to the reset state: disabled, maximum size, no addresses (2.4, 4.1.4.3.2).</summary>
     internal void Reset()
     {
-        _previousValid = false;
-        _frozenIndex = null;
+        Disable();
         Size = MaxSize;
         DescriptorArea = DriverArea = DeviceArea = 0;
-        Enabled = false;
-        LastAvailIndex = UsedIndex = 0;
         _signalledUsed = 0;
-        _signalledValid = false;
         MsixVector = (ushort)VirtioPciCap.NoVector;
     }
 
@@ -94,22 +90,25 @@ public sealed class SplitVirtqueueModel
         else if ((DescriptorArea & 15) != 0 || (DriverArea & 1) != 0 || (DeviceArea & 3) != 0)
             error = $"queue {Index}: misaligned areas desc 0x{DescriptorArea:X} driver 0x{DriverArea:X} device 0x{DeviceArea:X} (2.7)";
         if (error != null) return false;
+        ForgetRunState();
         Enabled = true;
-        _previousValid = false;
-        _frozenIndex = null;
-        LastAvailIndex = UsedIndex = 0;
-        _signalledValid = false;
         return true;
     }
 
     /// <summary>Stops the queue (legacy QueuePFN 0, QueueReady 0); its state is forgotten.</summary>
     internal void Disable()
     {
-        _previousValid = false;
-        _frozenIndex = null;
         Enabled = false;
+        ForgetRunState();
+    }
+
+    // What a running queue accumulates (indices, notification and fault state): cleared whenever it starts or stops.
+    private void ForgetRunState()
+    {
         LastAvailIndex = UsedIndex = 0;
         _signalledValid = false;
+        _previousValid = false;
+        _frozenIndex = null;
     }
 
     /// <summary>One segment of a descriptor chain: a buffer the device reads or writes.</summary>
