@@ -63,27 +63,6 @@ public sealed class DiffReport
         ContainerKind.Block => "Block", ContainerKind.Layout => "Layout", ContainerKind.Enum => "Enum", _ => "Flags",
     };
 
-    /// <summary>The kind as words ("width changed").</summary>
-    public static string KindText(ChangeKind k) => k switch
-    {
-        ChangeKind.Added => "added",
-        ChangeKind.Removed => "removed",
-        ChangeKind.Renamed => "renamed",
-        ChangeKind.Moved => "moved",
-        ChangeKind.WidthChanged => "width changed",
-        ChangeKind.BitsChanged => "bits changed",
-        ChangeKind.AccessChanged => "access changed",
-        ChangeKind.ResetChanged => "reset changed",
-        ChangeKind.ValueChanged => "value changed",
-        ChangeKind.TypeChanged => "type changed",
-        ChangeKind.ArrayGrown => "array grown",
-        ChangeKind.ArrayChanged => "array changed",
-        ChangeKind.ByteOrderChanged => "byte order changed",
-        ChangeKind.NamespaceChanged => "namespace changed",
-        ChangeKind.DocChanged => "doc changed",
-        _ => "changed",
-    };
-
     /// <summary>The kind as a JSON name: camelCase of the enum member.</summary>
     public static string KindName(ChangeKind k) { string s = k.ToString(); return char.ToLowerInvariant(s[0]) + s.Substring(1); }
 

@@ -23,9 +23,6 @@ public readonly unsafe struct WireAccess : IRegisterAccess<WireAccess>
         _switch = wireSwitch;
     }
 
-    /// <summary>The plain register file behind this handle.</summary>
-    public MmioPointer<NoClock> Raw => _raw;
-
     public byte Read8(nuint offset) => _switch->Live ? _raw.Read8(offset) : _model.Read8(offset);
     public ushort Read16(nuint offset) => _switch->Live ? _raw.Read16(offset) : _model.Read16(offset);
     public uint Read32(nuint offset) => _switch->Live ? _raw.Read32(offset) : _model.Read32(offset);
