@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using Regs.Drivers.Igb;
+using Regs.Drivers.Virtio;
 using Regs.Nic;
 using Regs.Nic.Ethernet;
+using Regs.Virtio;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -161,6 +163,13 @@ public abstract class NicSuite
         INic b = bench.Open(1, interrupts: true, noIndirect, noEventIdx);
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
+        // The options reached the negotiation (both backends offer both features).
+        foreach (INic nic in new[] { a, b })
+        {
+            VirtioNetFeatures features = Drivers.VirtioFeatures(nic);
+            Assert.Equal(!noIndirect, (features & VirtioNetFeatures.RING_INDIRECT_DESC) != 0);
+            Assert.Equal(!noEventIdx, (features & VirtioNetFeatures.RING_EVENT_IDX) != 0);
+        }
         // More frames than either ring holds, so every descriptor is reused.
         NicScenarios.Burst(ref a, ref b, 600, 64, WireKeepsOrder);
         NicScenarios.Burst(ref b, ref a, 300, 8, WireKeepsOrder);
@@ -252,6 +261,18 @@ public abstract class NicSuite
 /// <summary>Driver-specific calls on whichever backend's NIC type a bench returned.</summary>
 internal static class Drivers
 {
+    /// <summary>The features a virtio-net driver negotiated, on either backend and any transport.</summary>
+    public static VirtioNetFeatures VirtioFeatures(INic nic) => nic switch
+    {
+        VirtioNet<Runtime.Models.ModelAccess, VirtioPciTransport<Runtime.Models.ModelAccess>, Runtime.Models.ModelHost> n => n.Features,
+        VirtioNet<Runtime.Models.ModelAccess, VirtioMmioTransport<Runtime.Models.ModelAccess>, Runtime.Models.ModelHost> n => n.Features,
+        VirtioNet<Runtime.Models.ModelAccess, VirtioMmioLegacyTransport<Runtime.Models.ModelAccess>, Runtime.Models.ModelHost> n => n.Features,
+        VirtioNet<Runtime.Qtest.QtestAccess, VirtioPciTransport<Runtime.Qtest.QtestAccess>, Runtime.Qtest.QtestHost> n => n.Features,
+        VirtioNet<Runtime.Qtest.QtestAccess, VirtioMmioTransport<Runtime.Qtest.QtestAccess>, Runtime.Qtest.QtestHost> n => n.Features,
+        VirtioNet<Runtime.Qtest.QtestAccess, VirtioMmioLegacyTransport<Runtime.Qtest.QtestAccess>, Runtime.Qtest.QtestHost> n => n.Features,
+        _ => throw new ArgumentException("not a virtio-net NIC", nameof(nic)),
+    };
+
     public static NicStatus SetMac(INic nic, MacAddress mac) => nic switch
     {
         IgbNic<Runtime.Models.ModelAccess, Runtime.Models.ModelHost> n => n.SetMac(mac),

@@ -44,14 +44,10 @@ public sealed class GuestImage
     public string KernelVersion { get; }
     /// <summary>The kernel QEMU boots: vmlinux (uncompressed ELF, PVH entry) when extracted, else vmlinuz.</summary>
     public string KernelPath { get; }
-    /// <summary>True when <see cref="KernelPath"/> is the uncompressed vmlinux.</summary>
-    public bool KernelIsUncompressed => Path.GetFileName(KernelPath) == "vmlinux";
     /// <summary>The static busybox.</summary>
     public string BusyboxPath => Path.Combine(Directory, "busybox");
     /// <summary>Module names (underscores) in insmod order.</summary>
     public IReadOnlyList<string> ModuleNames { get; }
-    /// <summary>The module files, in insmod order.</summary>
-    public IEnumerable<string> ModulePaths => ModuleNames.Select(m => Path.Combine(Directory, "modules", m + ".ko"));
     /// <summary>True when nothing had to be downloaded or extracted.</summary>
     public bool FromCache { get; }
     /// <summary>Time spent in apt-get download (zero from cache).</summary>

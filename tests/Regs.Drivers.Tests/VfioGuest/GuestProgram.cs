@@ -25,22 +25,16 @@ public sealed class GuestProgram
     /// <summary>Debian packages the NativeAOT static link needs.</summary>
     public static readonly IReadOnlyList<string> Packages = new[] { "clang", "lld", "libc6-dev", "zlib1g-dev" };
 
-    private GuestProgram(string path, string hash, bool fromCache, TimeSpan publishTime)
+    private GuestProgram(string path, bool fromCache)
     {
         Path = path;
-        InputHash = hash;
         FromCache = fromCache;
-        PublishTime = publishTime;
     }
 
     /// <summary>The published static executable.</summary>
     public string Path { get; }
-    /// <summary>The hash of the inputs that named the cache entry.</summary>
-    public string InputHash { get; }
     /// <summary>True when the executable came from the cache (no publish).</summary>
     public bool FromCache { get; }
-    /// <summary>Time spent in dotnet publish (zero from cache).</summary>
-    public TimeSpan PublishTime { get; }
 
     /// <summary>The cached executable for the current inputs, or a fresh `dotnet publish` of it.</summary>
     public static GuestProgram Publish(Action<string>? log = null)
@@ -55,7 +49,7 @@ public sealed class GuestProgram
         if (File.Exists(exe))
         {
             log($"guest program: cached {exe}");
-            return new GuestProgram(exe, hash, true, TimeSpan.Zero);
+            return new GuestProgram(exe, true);
         }
 
         HostTools.EnsurePackages("publishing the guest program with NativeAOT (static, lld)",
@@ -87,7 +81,7 @@ public sealed class GuestProgram
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.Move(staging, dir);
         log($"guest program: published {exe} ({new FileInfo(exe).Length / 1024} KiB) in {elapsed.TotalSeconds:F1} s");
-        return new GuestProgram(exe, hash, false, elapsed);
+        return new GuestProgram(exe, false);
     }
 
     /// <summary>The dotnet that runs this test (dotnet test sets DOTNET_HOST_PATH), else the one on PATH.</summary>
