@@ -183,7 +183,7 @@ public sealed unsafe class QemuMachine : IDisposable
     /// <summary>
     /// A driver host for NIC <paramref name="nic"/> of the options: its PCI function on q35, its
     /// virtio-mmio transport on microvm (the NICs take the transports holding a device in order of
-    /// <see cref="VirtioMmioTransports"/>, which is the reverse of the NIC order on the command line
+    /// <see cref="VirtioMmioSlots"/>, which is the reverse of the NIC order on the command line
     /// in QEMU 10, so this maps them by MAC address).
     /// </summary>
     public QtestHost NicHost(int nic, string? name = null)
@@ -193,41 +193,41 @@ public sealed unsafe class QemuMachine : IDisposable
         if (spec.Model != QemuNicModel.VirtioNetDevice) return PciHost(SlotOf(Options, nic), 0, name);
 
         byte[] mac = ParseMac(spec.Mac);
-        foreach (var transport in VirtioMmioTransports())
+        foreach (var slot in VirtioMmioSlots())
         {
-            if (transport.DeviceId != 1) continue;
-            // virtio-net's device configuration starts with the MAC at transport offset 0x100.
+            if (slot.DeviceId != 1) continue;
+            // virtio-net's device configuration starts with the MAC at slot offset 0x100.
             bool same = true;
-            for (int i = 0; i < 6 && same; i++) same = transport.Registers.Read8((nuint)(0x100 + i)) == mac[i];
-            if (same) return VirtioMmioHost(transport, name);
+            for (int i = 0; i < 6 && same; i++) same = slot.Registers.Read8((nuint)(0x100 + i)) == mac[i];
+            if (same) return VirtioMmioHost(slot, name);
         }
         throw new InvalidOperationException($"no virtio-mmio transport holds NIC {nic} ({spec.Mac})");
     }
 
     /// <summary>
-    /// The microvm virtio-mmio transports that hold a device (MagicValue "virt", DeviceID not 0),
-    /// by index. microvm with ioapic2=off (as started here) has 8 transports from 0xFEB00000,
-    /// 512 bytes apart, transport i interrupting on GSI 16 + i (hw/i386/microvm.c).
+    /// The microvm virtio-mmio slots that hold a device (MagicValue "virt", DeviceID not 0),
+    /// by index. microvm with ioapic2=off (as started here) has 8 slots from 0xFEB00000,
+    /// 512 bytes apart, slot i interrupting on GSI 16 + i (hw/i386/microvm.c).
     /// </summary>
-    public IReadOnlyList<VirtioMmioTransport> VirtioMmioTransports()
+    public IReadOnlyList<VirtioMmioSlot> VirtioMmioSlots()
     {
-        if (Options.Machine != QemuMachineKind.Microvm) return Array.Empty<VirtioMmioTransport>();
-        var found = new List<VirtioMmioTransport>();
+        if (Options.Machine != QemuMachineKind.Microvm) return Array.Empty<VirtioMmioSlot>();
+        var found = new List<VirtioMmioSlot>();
         for (int i = 0; i < MicrovmTransports; i++)
         {
-            ulong address = VirtioMmioTransport.FirstBase + (ulong)i * VirtioMmioTransport.Stride;
+            ulong address = VirtioMmioSlot.FirstBase + (ulong)i * VirtioMmioSlot.Stride;
             var registers = QtestAccess.Mmio(Connection, address);
-            if (registers.Read32(0x000) != VirtioMmioTransport.Magic) continue;
+            if (registers.Read32(0x000) != VirtioMmioSlot.Magic) continue;
             uint deviceId = registers.Read32(0x008);
             if (deviceId == 0) continue;
-            found.Add(new VirtioMmioTransport(i, address, MicrovmFirstGsi + i, registers.Read32(0x004), deviceId, registers));
+            found.Add(new VirtioMmioSlot(i, address, MicrovmFirstGsi + i, registers.Read32(0x004), deviceId, registers));
         }
         return found;
     }
 
-    /// <summary>A driver host for a virtio-mmio transport found by <see cref="VirtioMmioTransports"/>.</summary>
-    public QtestHost VirtioMmioHost(VirtioMmioTransport transport, string? name = null)
-        => new(this, name ?? $"{Options.Name} virtio-mmio{transport.Index}", transport.Gsi, null, transport.Registers);
+    /// <summary>A driver host for a virtio-mmio slot found by <see cref="VirtioMmioSlots"/>.</summary>
+    public QtestHost VirtioMmioHost(VirtioMmioSlot slot, string? name = null)
+        => new(this, name ?? $"{Options.Name} virtio-mmio{slot.Index}", slot.Gsi, null, slot.Registers);
 
     /// <summary>Number of virtio-mmio transports microvm creates with one IOAPIC and ACPI on.</summary>
     public const int MicrovmTransports = 8;
