@@ -1,7 +1,8 @@
 using Regs.Drivers.Igb;
 using Regs.Drivers.Virtio;
+using Regs.Net;
 using Regs.Nic;
-using Regs.Nic.Ethernet;
+using Regs.Probes;
 using Regs.Runtime;
 using Regs.Runtime.BareMetal;
 using Regs.Runtime.BareMetal.Uefi;
@@ -54,11 +55,9 @@ internal static unsafe class BringUp
             Line(line.Text);
             return;
         }
-        // Link: wait (bounded) for autonegotiation.
-        ulong start = TscClock.NowMicroseconds();
-        while (!nic.Link().Up && TscClock.NowMicroseconds() - start < StepTimeout) TscClock.Delay(10_000);
+        LinkProbe.WaitForUp<TNic, TscClock>(ref nic, StepTimeout);   // autonegotiation
         LinkState link = nic.Link();
-        System.Span<byte> mac = stackalloc byte[17];
+        System.Span<byte> mac = stackalloc byte[MacAddress.TextLength];
         nic.Mac.Format(mac);
         line.Add(": mac "u8);
         line.Add(mac);

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using Regs.Igb;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime;
 using Regs.Runtime.Pci;

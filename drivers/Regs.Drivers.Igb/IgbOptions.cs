@@ -1,3 +1,4 @@
+using Regs.Net;
 using Regs.Nic;
 
 namespace Regs.Drivers.Igb;

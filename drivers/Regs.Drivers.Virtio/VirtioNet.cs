@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime;
 using Regs.Virtio;

@@ -1,3 +1,4 @@
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime;
 using Regs.Virtio;

@@ -1,3 +1,5 @@
+using Regs.Net;
+
 namespace Regs.Nic;
 
 /// <summary>

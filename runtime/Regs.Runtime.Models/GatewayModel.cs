@@ -1,6 +1,5 @@
 using System;
-using Regs.Nic;
-using Regs.Nic.Ethernet;
+using Regs.Net;
 
 namespace Regs.Runtime.Models;
 

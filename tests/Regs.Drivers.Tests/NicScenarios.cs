@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Regs.Net;
 using Regs.Nic;
-using Regs.Nic.Ethernet;
+using Regs.Probes;
+using Regs.Runtime.Hosted;
 using Xunit;
 
 namespace Regs.Drivers.Tests;
@@ -83,7 +85,7 @@ public static class NicScenarios
                 return arp.SenderMac;
             }
         }
-        Assert.Fail($"no ARP reply from {Ip(targetIp)}");
+        Assert.Fail($"no ARP reply from {Ipv4.Text(targetIp)}");
         return default;
     }
 
@@ -108,7 +110,7 @@ public static class NicScenarios
                 return echo;
             }
         }
-        Assert.Fail($"no ICMP echo reply from {Ip(targetIp)}");
+        Assert.Fail($"no ICMP echo reply from {Ipv4.Text(targetIp)}");
         return default;
     }
 
@@ -124,10 +126,15 @@ public static class NicScenarios
 
     /// <summary>
     /// Two NICs on one wire: A resolves B (the reply must carry B's MAC) and pings it while B
-    /// answers like a host stack; the demo's conversation, both directions polled from this thread.
+    /// answers like a host stack (<see cref="PeerProbe"/>), both polled from this thread.
     /// </summary>
     public static void ArpAndPingBetween<TA, TB>(ref TA a, uint ipA, ref TB b, uint ipB) where TA : INic where TB : INic
-        => Assert.True(Regs.Demo.Exchange.ArpAndPing(ref a, "A", ipA, ref b, "B", ipB), "ARP or ICMP between the NICs failed (see the test output)");
+    {
+        PeerProbeResult probe = PeerProbe.Run<TA, TB, MonotonicClock>(ref a, ipA, ref b, ipB, 2 * Second);
+        Assert.True(probe.Succeeded, $"ARP or ICMP from {Ipv4.Text(ipA)} to {Ipv4.Text(ipB)} failed: {probe.Failure} (resolved {probe.ResolvedMac}, "
+            + $"{probe.IgnoredFrames} other frames; A: {a.LastError}, B: {b.LastError})");
+        Assert.Equal(b.Mac.Bits, probe.ResolvedMac.Bits);
+    }
 
     /// <summary>
     /// Sends <paramref name="count"/> numbered frames of varied lengths from A to B in batches of
@@ -194,7 +201,4 @@ public static class NicScenarios
             nic.Receive(ref drain);
         }
     }
-
-    /// <summary>Dotted text of an IPv4 address.</summary>
-    public static string Ip(uint ip) => Regs.Demo.Exchange.Ip(ip);
 }

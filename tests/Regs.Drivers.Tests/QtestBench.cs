@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Regs.Drivers.Virtio;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
 

@@ -21,7 +21,7 @@ public sealed class LocalFeed
     public static readonly string[] ExpectedPackages =
     {
         "Regs.Runtime", "Regs.Runtime.Hosted", "Regs.Runtime.Models", "Regs.Runtime.Qtest", "Regs.Runtime.Vfio",
-        "Regs.Generator", "Regs.Igb", "Regs.Virtio", "Regs.Nic", "Regs.Drivers.Igb", "Regs.Drivers.Virtio",
+        "Regs.Generator", "Regs.Igb", "Regs.Virtio", "Regs.Net", "Regs.Nic", "Regs.Probes", "Regs.Drivers.Igb", "Regs.Drivers.Virtio",
         "Regs.Tool",
     };
 

@@ -77,8 +77,10 @@ public sealed class PackageTests
     [InlineData("Regs.Runtime.Hosted", new[] { "Regs.Runtime" })]
     [InlineData("Regs.Runtime.Qtest", new[] { "Regs.Runtime.Hosted" })]
     [InlineData("Regs.Runtime.Vfio", new[] { "Regs.Runtime.Hosted" })]
-    [InlineData("Regs.Runtime.Models", new[] { "Regs.Igb", "Regs.Nic", "Regs.Runtime.Hosted", "Regs.Virtio" })]
-    [InlineData("Regs.Nic", new[] { "Regs.Runtime" })]
+    [InlineData("Regs.Runtime.Models", new[] { "Regs.Net", "Regs.Runtime.Hosted", "Regs.Virtio" })]
+    [InlineData("Regs.Net", new string[0])]
+    [InlineData("Regs.Nic", new[] { "Regs.Net" })]
+    [InlineData("Regs.Probes", new[] { "Regs.Nic", "Regs.Runtime" })]
     [InlineData("Regs.Drivers.Igb", new[] { "Regs.Igb", "Regs.Nic" })]
     [InlineData("Regs.Drivers.Virtio", new[] { "Regs.Nic", "Regs.Virtio" })]
     public async Task Runtime_and_driver_packages_hold_their_libraries_for_both_frameworks(string id, string[] dependencies)

@@ -2,7 +2,6 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using Regs.Demo;
 using Regs.Igb;
 using Regs.Nic;
 using Regs.Runtime;
@@ -78,10 +77,10 @@ internal static class AfterKill
         NicStatus virtioStatus = GuestNics.OpenVirtio(virtioHost, interrupts, out var net);
         Program.Check($"{label}-init", igbStatus == NicStatus.Ok && virtioStatus == NicStatus.Ok ? null : $"igb {igbStatus}, virtio {virtioStatus}");
         if (igbStatus != NicStatus.Ok || virtioStatus != NicStatus.Ok) return;
-        Program.Check($"{label}-link", Exchange.WaitForLink(ref igb) && Exchange.WaitForLink(ref net) ? null : "link stayed down");
-        Program.Check($"{label}-slirp", !Exchange.WithGateway(ref igb, "igb", Scenarios.IgbIp, Scenarios.GatewayIp) ? "igb: no ARP or ICMP reply from 10.0.2.2"
-            : !Exchange.WithGateway(ref net, "virtio-net", Scenarios.VirtioIp, Scenarios.GatewayIp) ? "virtio: no ARP or ICMP reply from 10.0.2.2" : null);
-        Program.Check($"{label}-nic-to-nic", Exchange.ArpAndPing(ref igb, "igb", Scenarios.IgbIp, ref net, "virtio-net", Scenarios.VirtioIp) ? null : "ARP or ICMP between the NICs failed");
+        Program.Check($"{label}-link", GuestProbes.LinksUp(ref igb, ref net));
+        string? igbGateway = GuestProbes.Gateway(ref igb, Scenarios.IgbIp), virtioGateway = GuestProbes.Gateway(ref net, Scenarios.VirtioIp);
+        Program.Check($"{label}-slirp", igbGateway is not null ? "igb: " + igbGateway : virtioGateway is not null ? "virtio: " + virtioGateway : null);
+        Program.Check($"{label}-nic-to-nic", GuestProbes.Peers(ref igb, Scenarios.IgbIp, ref net, Scenarios.VirtioIp));
         Program.Check($"{label}-burst", Scenarios.Burst(ref igb, ref net, 200) ?? Scenarios.Burst(ref net, ref igb, 200));
     }
 

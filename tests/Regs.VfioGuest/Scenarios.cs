@@ -4,9 +4,9 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using Regs.Demo;
 using Regs.Drivers.Igb;
 using Regs.Drivers.Virtio;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Vfio;
 using Regs.Virtio;
@@ -21,7 +21,7 @@ namespace Regs.VfioGuest;
 /// </summary>
 internal static class Scenarios
 {
-    internal const uint IgbIp = 0x0A00020F, VirtioIp = 0x0A000210, GatewayIp = 0x0A000202;
+    internal const uint IgbIp = 0x0A00020F, VirtioIp = 0x0A000210, GatewayIp = 0x0A000202;   // 10.0.2.15, .16, slirp's .2
     internal const ulong IgbMac = 0x5634_1200_5452ul, VirtioMac = 0x5734_1200_5452ul;   // 52:54:00:12:34:56 / 57
     internal const nuint DmaBytes = 4 << 20;
 
@@ -38,13 +38,13 @@ internal static class Scenarios
             VfioHost virtioHost = virtioDevice.CreateHost("virtio", DmaBytes, interrupts);
 
             NicStatus status = IgbNic<UserspaceAccess, VfioHost>.Initialise(igbHost, new IgbOptions { InterruptMode = interruptMode }, out var igb);
-            Program.Check($"igb-init-{mode}", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {Exchange.Text(igb.Mac)}" : null);
+            Program.Check($"igb-init-{mode}", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {igb.Mac}" : null);
             status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
             VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost> net = default;
             if (status == NicStatus.Ok)
                 status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost>.Initialise(transport, virtioHost, new VirtioNetOptions { InterruptMode = interruptMode }, out net);
             Program.Check($"virtio-init-{mode}", status != NicStatus.Ok ? $"status {status}"
-                : net.Mac.Bits != VirtioMac ? $"MAC {Exchange.Text(net.Mac)}"
+                : net.Mac.Bits != VirtioMac ? $"MAC {net.Mac}"
                 : (net.Features & VirtioNetFeatures.ACCESS_PLATFORM) == 0 ? "ACCESS_PLATFORM not negotiated under an IOMMU" : null);
             if (mode == "poll")
             {
@@ -54,11 +54,11 @@ internal static class Scenarios
             }
             if (igb.LastError != NicStatus.Ok || net.LastError != NicStatus.Ok) return;
 
-            Program.Check($"link-up-{mode}", Exchange.WaitForLink(ref igb) && Exchange.WaitForLink(ref net) ? null : "link stayed down");
-            Program.Check($"igb-slirp-{mode}", Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
-            Program.Check($"virtio-slirp-{mode}", Exchange.WithGateway(ref net, "virtio-net", VirtioIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
-            Program.Check($"igb-to-virtio-{mode}", Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref net, "virtio-net", VirtioIp) ? null : "exchange failed");
-            Program.Check($"virtio-to-igb-{mode}", Exchange.ArpAndPing(ref net, "virtio-net", VirtioIp, ref igb, "igb", IgbIp) ? null : "exchange failed");
+            Program.Check($"link-up-{mode}", GuestProbes.LinksUp(ref igb, ref net));
+            Program.Check($"igb-slirp-{mode}", GuestProbes.Gateway(ref igb, IgbIp));
+            Program.Check($"virtio-slirp-{mode}", GuestProbes.Gateway(ref net, VirtioIp));
+            Program.Check($"igb-to-virtio-{mode}", GuestProbes.Peers(ref igb, IgbIp, ref net, VirtioIp));
+            Program.Check($"virtio-to-igb-{mode}", GuestProbes.Peers(ref net, VirtioIp, ref igb, IgbIp));
             Program.Check($"burst-{mode}", Burst(ref igb, ref net, 200) ?? Burst(ref net, ref igb, 200));
             if (!interruptMode)
             {
@@ -122,7 +122,7 @@ internal static class Scenarios
             Program.Check("dmar-init", status == NicStatus.Ok ? null : $"status {status}");
             var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
             byte[] frame = new byte[60];
-            Regs.Nic.Ethernet.EthernetFrames.ArpRequest(frame, net.Mac, VirtioIp, GatewayIp);
+            EthernetFrames.ArpRequest(frame, net.Mac, VirtioIp, GatewayIp);
             batch.Add(frame);
             net.Send(batch);
             var clock = Stopwatch.StartNew();
@@ -182,17 +182,17 @@ internal static class Scenarios
             RawPciHost igbHost = igbDevice.CreateHost("igb-raw", igbDma);
             RawPciHost virtioHost = virtioDevice.CreateHost("virtio-raw", virtioDma);
             NicStatus status = IgbNic<UserspaceAccess, RawPciHost>.Initialise(igbHost, default, out var igb);
-            Program.Check("igb-init-raw", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {Exchange.Text(igb.Mac)}" : null);
+            Program.Check("igb-init-raw", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {igb.Mac}" : null);
             status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
             VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost> net = default;
             if (status == NicStatus.Ok)
                 status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost>.Initialise(transport, virtioHost, default, out net);
-            Program.Check("virtio-init-raw", status != NicStatus.Ok ? $"status {status}" : net.Mac.Bits != VirtioMac ? $"MAC {Exchange.Text(net.Mac)}" : null);
+            Program.Check("virtio-init-raw", status != NicStatus.Ok ? $"status {status}" : net.Mac.Bits != VirtioMac ? $"MAC {net.Mac}" : null);
             if (igb.LastError != NicStatus.Ok || net.LastError != NicStatus.Ok) return;
-            Program.Check("link-up-raw", Exchange.WaitForLink(ref igb) && Exchange.WaitForLink(ref net) ? null : "link stayed down");
-            Program.Check("igb-slirp-raw", Exchange.WithGateway(ref igb, "igb", IgbIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
-            Program.Check("virtio-slirp-raw", Exchange.WithGateway(ref net, "virtio-net", VirtioIp, GatewayIp) ? null : "no ARP or ICMP reply from 10.0.2.2");
-            Program.Check("igb-to-virtio-raw", Exchange.ArpAndPing(ref igb, "igb", IgbIp, ref net, "virtio-net", VirtioIp) ? null : "exchange failed");
+            Program.Check("link-up-raw", GuestProbes.LinksUp(ref igb, ref net));
+            Program.Check("igb-slirp-raw", GuestProbes.Gateway(ref igb, IgbIp));
+            Program.Check("virtio-slirp-raw", GuestProbes.Gateway(ref net, VirtioIp));
+            Program.Check("igb-to-virtio-raw", GuestProbes.Peers(ref igb, IgbIp, ref net, VirtioIp));
         });
     }
 

@@ -1,9 +1,11 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using Regs.Demo;
+using Regs.Net;
 using Regs.Nic;
+using Regs.Probes;
 using Regs.Runtime;
+using Regs.Runtime.Hosted;
 using Regs.Runtime.Pci;
 using Regs.Runtime.Vfio;
 
@@ -75,7 +77,7 @@ internal static class TrafficStream
 
     private static int Stream<TNic>(ref TNic nic, string name, string nicName, ulong peerMac) where TNic : INic
     {
-        if (!Exchange.WaitForLink(ref nic)) { Program.Check(name, "link stayed down"); return 1; }
+        if (!LinkProbe.WaitForUp<TNic, MonotonicClock>(ref nic, 3_000_000)) { Program.Check(name, "link stayed down"); return 1; }
         var tx = new FrameBatch(new byte[16 * FrameBatch.SlotSize], new ushort[16]);
         var rx = new FrameBatch(new byte[64 * FrameBatch.SlotSize], new ushort[64]);
         var peer = new MacAddress(peerMac);

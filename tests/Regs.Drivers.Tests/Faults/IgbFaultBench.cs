@@ -1,5 +1,6 @@
 using System;
 using Regs.Drivers.Igb;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models;
 using Regs.Runtime.Models.Igb;

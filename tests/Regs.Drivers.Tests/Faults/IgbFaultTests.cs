@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using Regs.Drivers.Igb;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models.Igb;
 using Xunit;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using Regs.Drivers.Igb;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime;
 using Regs.Runtime.Pci;

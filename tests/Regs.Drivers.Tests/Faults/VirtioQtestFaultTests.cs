@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using Regs.Drivers.Virtio;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
 using Regs.Virtio;

@@ -236,12 +236,12 @@ public sealed class GuestImage
     }
 
     /// <summary>
-    /// An initramfs holding busybox, the modules, <paramref name="guestProgram"/> as /regs-guest and
-    /// the /init of <see cref="InitScript"/>; cached by content hash in the cache folder. With
+    /// An initramfs holding busybox, the modules, <paramref name="guestProgram"/> as /regs-guest,
+    /// <paramref name="demo"/> as /regs-demo and the /init of <see cref="InitScript"/>; cached by content hash in the cache folder. With
     /// <paramref name="gzip"/> it is gzip-compressed (smaller, but the kernel spends time inflating
     /// it under TCG).
     /// </summary>
-    public string BuildInitramfs(string guestProgram, int hugepages = 32, bool gzip = false)
+    public string BuildInitramfs(string guestProgram, string demo, int hugepages = 32, bool gzip = false)
     {
         using var buffer = new MemoryStream();
         using (var cpio = new CpioArchive(buffer))
@@ -255,6 +255,7 @@ public sealed class GuestImage
                 cpio.AddFile($"lib/modules/{module}.ko", File.ReadAllBytes(Path.Combine(Directory, "modules", module + ".ko")));
             cpio.AddExecutable("init", Encoding.UTF8.GetBytes(InitScript(ModuleNames, hugepages)));
             cpio.AddExecutable("regs-guest", File.ReadAllBytes(guestProgram));
+            cpio.AddExecutable("regs-demo", File.ReadAllBytes(demo));
         }
         byte[] bytes = buffer.ToArray();
         if (gzip)

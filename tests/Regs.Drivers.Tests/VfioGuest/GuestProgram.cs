@@ -10,46 +10,53 @@ using System.Text.RegularExpressions;
 namespace Regs.Drivers.Tests.VfioGuest;
 
 /// <summary>
-/// The guest program tests/Regs.VfioGuest, published with NativeAOT as one static linux-x64
-/// executable (net9.0, lld) and cached in <see cref="HostTools.CacheDirectory"/>/guest-HASH by a
-/// hash of its inputs: every file of the project and of the projects it references (transitively,
-/// without bin/obj), plus Directory.Build.props and global.json. Needs clang and lld (installed
-/// with apt-get when running as root).
+/// A program that runs inside the guest: a project published with NativeAOT as one static
+/// linux-x64 executable (lld; the project file sets PublishAot and StaticExecutable) and cached
+/// in <see cref="HostTools.CacheDirectory"/>/NAME-HASH by a hash of its inputs: every file of the
+/// project and of the projects it references (transitively, without bin/obj), plus
+/// Directory.Build.props and global.json. Needs clang and lld (installed with apt-get when running
+/// as root). Two are published: <see cref="Guest"/> (the checks) and <see cref="Demo"/> (the
+/// README's demo, which the guest runs in its VFIO mode).
 /// </summary>
 public sealed class GuestProgram
 {
-    /// <summary>The project, relative to the repository root.</summary>
-    public const string ProjectPath = "tests/Regs.VfioGuest/Regs.VfioGuest.csproj";
-    /// <summary>The executable's name (the project's AssemblyName).</summary>
-    public const string ExecutableName = "regs-guest";
+    /// <summary>tests/Regs.VfioGuest, the guest's checks, as /regs-guest.</summary>
+    public static readonly GuestProgramProject Guest = new("tests/Regs.VfioGuest/Regs.VfioGuest.csproj", "regs-guest", "regs-guest");
+    /// <summary>drivers/Regs.Demo, the README's demo, as /regs-demo.</summary>
+    public static readonly GuestProgramProject Demo = new("drivers/Regs.Demo/Regs.Demo.csproj", "Regs.Demo", "regs-demo");
     /// <summary>Debian packages the NativeAOT static link needs.</summary>
     public static readonly IReadOnlyList<string> Packages = new[] { "clang", "lld", "libc6-dev", "zlib1g-dev" };
 
-    private GuestProgram(string path, bool fromCache)
+    private GuestProgram(GuestProgramProject project, string path, bool fromCache)
     {
+        Project = project;
         Path = path;
         FromCache = fromCache;
     }
+
+    /// <summary>Which program this is.</summary>
+    public GuestProgramProject Project { get; }
 
     /// <summary>The published static executable.</summary>
     public string Path { get; }
     /// <summary>True when the executable came from the cache (no publish).</summary>
     public bool FromCache { get; }
 
-    /// <summary>The cached executable for the current inputs, or a fresh `dotnet publish` of it.</summary>
-    public static GuestProgram Publish(Action<string>? log = null)
+    /// <summary>The cached executable of <paramref name="program"/> for the current inputs, or a fresh `dotnet publish` of it.</summary>
+    public static GuestProgram Publish(GuestProgramProject program, Action<string>? log = null)
     {
         log ??= _ => { };
-        string project = System.IO.Path.Combine(HostTools.RepoRoot, ProjectPath);
-        if (!File.Exists(project)) throw new InvalidOperationException($"the guest program project {project} is missing");
+        string project = System.IO.Path.Combine(HostTools.RepoRoot, program.ProjectPath);
+        if (!File.Exists(project)) throw new InvalidOperationException($"the project {project} is missing");
         string hash = ComputeInputHash(project);
-        string dir = System.IO.Path.Combine(HostTools.CacheDirectory, "guest-" + hash);
-        string exe = System.IO.Path.Combine(dir, ExecutableName);
-        using var cacheLock = HostTools.LockCache("guest", TimeSpan.FromMinutes(6));
+        string dir = System.IO.Path.Combine(HostTools.CacheDirectory, $"{program.GuestName}-{hash}");
+        string exe = System.IO.Path.Combine(dir, program.GuestName);
+        // One lock for all: two publishes at once would build the same referenced projects.
+        using var cacheLock = HostTools.LockCache("guest-programs", TimeSpan.FromMinutes(6));
         if (File.Exists(exe))
         {
-            log($"guest program: cached {exe}");
-            return new GuestProgram(exe, true);
+            log($"{program.GuestName}: cached {exe}");
+            return new GuestProgram(program, exe, true);
         }
 
         HostTools.EnsurePackages("publishing the guest program with NativeAOT (static, lld)",
@@ -70,18 +77,19 @@ public sealed class GuestProgram
         };
         var (code, output) = HostTools.Run(Dotnet(), arguments, TimeSpan.FromMinutes(6), environment: DotnetEnvironment());
         var elapsed = clock.Elapsed;
-        string built = System.IO.Path.Combine(staging, ExecutableName);
+        string built = System.IO.Path.Combine(staging, program.AssemblyName);
         if (code != 0 || !File.Exists(built))
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, true);
-            throw new InvalidOperationException($"dotnet publish of {ProjectPath} failed (exit {code}) after {elapsed.TotalSeconds:F0} s:\n{HostTools.Tail(output)}");
+            throw new InvalidOperationException($"dotnet publish of {program.ProjectPath} failed (exit {code}) after {elapsed.TotalSeconds:F0} s:\n{HostTools.Tail(output)}");
         }
-        // Only the executable is kept (the .dbg symbols stay for debugging a crash).
-        Prune();
+        // The executable under its guest name (the .dbg symbols stay for debugging a crash).
+        if (program.AssemblyName != program.GuestName) File.Move(built, System.IO.Path.Combine(staging, program.GuestName));
+        Prune(program);
         if (Directory.Exists(dir)) Directory.Delete(dir, true);
         Directory.Move(staging, dir);
-        log($"guest program: published {exe} ({new FileInfo(exe).Length / 1024} KiB) in {elapsed.TotalSeconds:F1} s");
-        return new GuestProgram(exe, false);
+        log($"{program.GuestName}: published {exe} ({new FileInfo(exe).Length / 1024} KiB) in {elapsed.TotalSeconds:F1} s");
+        return new GuestProgram(program, exe, false);
     }
 
     /// <summary>The dotnet that runs this test (dotnet test sets DOTNET_HOST_PATH), else the one on PATH.</summary>
@@ -110,9 +118,9 @@ public sealed class GuestProgram
         return environment;
     }
 
-    private static void Prune()
+    private static void Prune(GuestProgramProject program)
     {
-        foreach (var old in new DirectoryInfo(HostTools.CacheDirectory).GetDirectories("guest-*").OrderByDescending(d => d.LastWriteTimeUtc).Skip(3))
+        foreach (var old in new DirectoryInfo(HostTools.CacheDirectory).GetDirectories(program.GuestName + "-*").OrderByDescending(d => d.LastWriteTimeUtc).Skip(3))
         {
             try { old.Delete(true); } catch (IOException) { }
         }
@@ -120,7 +128,7 @@ public sealed class GuestProgram
 
     /// <summary>
     /// SHA-256 (first 16 hex digits) over the relative paths and contents of every input file:
-    /// the guest program's folder and every source folder it can reach (defs, generator, runtime,
+    /// the project's folder and every source folder it can reach (defs, generator, runtime,
     /// drivers: project references, linked sources, YAML and build props alike), plus
     /// Directory.Build.props and global.json.
     /// </summary>
@@ -155,3 +163,9 @@ public sealed class GuestProgram
         return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
     }
 }
+
+/// <summary>A project published for the guest.</summary>
+/// <param name="ProjectPath">The project, relative to the repository root.</param>
+/// <param name="AssemblyName">The executable publish writes (the project's AssemblyName).</param>
+/// <param name="GuestName">Its name in the guest's root folder.</param>
+public sealed record GuestProgramProject(string ProjectPath, string AssemblyName, string GuestName);

@@ -6,20 +6,20 @@ using Regs.Runtime.Qtest;
 namespace Regs.Drivers.Tests.VfioGuest;
 
 /// <summary>Everything one <see cref="VfioGuestHarness.Boot"/> did, with its timings.</summary>
-public sealed record VfioGuestResult(GuestImage Image, GuestProgram Program, string Initramfs, GuestRun Run,
+public sealed record VfioGuestResult(GuestImage Image, GuestProgram Program, GuestProgram Demo, string Initramfs, GuestRun Run,
     TimeSpan PrerequisitesTime, TimeSpan ImageTime, TimeSpan PublishTime, TimeSpan InitramfsTime, TimeSpan Total)
 {
     /// <summary>One line per phase, for test output.</summary>
     public string Timings =>
         $"prerequisites {PrerequisitesTime.TotalSeconds:F1} s; image {ImageTime.TotalSeconds:F1} s ({(Image.FromCache ? "cached" : $"download {Image.DownloadTime.TotalSeconds:F1} s, extract {Image.ExtractTime.TotalSeconds:F1} s")}); " +
-        $"guest program {PublishTime.TotalSeconds:F1} s ({(Program.FromCache ? "cached" : "published")}); initramfs {InitramfsTime.TotalSeconds:F2} s ({new FileInfo(Initramfs).Length / 1024} KiB); " +
+        $"guest program and demo {PublishTime.TotalSeconds:F1} s ({(Program.FromCache ? "cached" : "published")}, {(Demo.FromCache ? "cached" : "published")}); initramfs {InitramfsTime.TotalSeconds:F2} s ({new FileInfo(Initramfs).Length / 1024} KiB); " +
         $"boot to /init {Run.InitStarted?.TotalSeconds:F1} s (guest uptime {Run.InitUptime:F1} s); QEMU run {Run.Elapsed.TotalSeconds:F1} s; total {Total.TotalSeconds:F1} s";
 }
 
 /// <summary>
 /// The whole VfioGuest pipeline: QEMU (installed from bookworm-backports when missing and root),
-/// the cached kernel and busybox (<see cref="GuestImage"/>), the NativeAOT guest program
-/// (<see cref="GuestProgram"/>), the initramfs, and one boot (<see cref="LinuxGuest"/>).
+/// the cached kernel and busybox (<see cref="GuestImage"/>), the NativeAOT guest program and
+/// demo (<see cref="GuestProgram"/>), the initramfs, and one boot (<see cref="LinuxGuest"/>).
 /// </summary>
 public static class VfioGuestHarness
 {
@@ -37,15 +37,16 @@ public static class VfioGuestHarness
         var imageTime = phase.Elapsed;
 
         phase.Restart();
-        var program = GuestProgram.Publish(log);
+        var program = GuestProgram.Publish(GuestProgram.Guest, log);
+        var demo = GuestProgram.Publish(GuestProgram.Demo, log);
         var publishTime = phase.Elapsed;
 
         phase.Restart();
-        string initramfs = image.BuildInitramfs(program.Path, hugepages, gzipInitramfs);
+        string initramfs = image.BuildInitramfs(program.Path, demo.Path, hugepages, gzipInitramfs);
         var initramfsTime = phase.Elapsed;
 
         var run = LinuxGuest.Run(image.KernelPath, initramfs, options, log);
-        var result = new VfioGuestResult(image, program, initramfs, run, prerequisites, imageTime, publishTime, initramfsTime, total.Elapsed);
+        var result = new VfioGuestResult(image, program, demo, initramfs, run, prerequisites, imageTime, publishTime, initramfsTime, total.Elapsed);
         log(result.Timings);
         return result;
     }

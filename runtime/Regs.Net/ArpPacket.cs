@@ -1,4 +1,4 @@
-namespace Regs.Nic.Ethernet;
+namespace Regs.Net;
 
 /// <summary>An ARP packet for IPv4 over Ethernet (RFC 826).</summary>
 public readonly struct ArpPacket

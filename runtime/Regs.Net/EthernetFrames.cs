@@ -1,20 +1,16 @@
 using System;
 
-namespace Regs.Nic.Ethernet;
+namespace Regs.Net;
 
 /// <summary>
 /// Builds and parses the few frames a NIC bring-up needs: ARP (RFC 826) and ICMP echo over IPv4
 /// (RFC 792, RFC 791), and answers them for a station. Bare-metal subset: spans and integers only.
-/// IPv4 addresses are uints with the first octet highest (10.0.2.2 is 0x0A000202).
+/// IPv4 addresses are uints with the first octet highest (see <see cref="Ipv4"/>).
 /// </summary>
 public static class EthernetFrames
 {
     /// <summary>Ethernet minimum frame length without the FCS; shorter frames are zero-padded.</summary>
     public const int MinimumLength = 60;
-    /// <summary>EtherType of IPv4.</summary>
-    public const ushort EtherTypeIpv4 = 0x0800;
-    /// <summary>EtherType of ARP.</summary>
-    public const ushort EtherTypeArp = 0x0806;
 
     private const int EthernetHeader = 14, ArpLength = 28, Ipv4Header = 20, IcmpHeader = 8;
 
@@ -30,10 +26,10 @@ public static class EthernetFrames
     {
         if (frame.Length < MinimumLength) return 0;
         frame.Slice(0, MinimumLength).Clear();
-        EthernetHeaderTo(frame, destination, source, EtherTypeArp);
+        EthernetHeaderTo(frame, destination, source, EtherType.Arp);
         Span<byte> arp = frame.Slice(EthernetHeader);
         Put16(arp, 0, 1);              // hardware: Ethernet
-        Put16(arp, 2, EtherTypeIpv4);  // protocol: IPv4
+        Put16(arp, 2, EtherType.Ipv4);  // protocol: IPv4
         arp[4] = 6;
         arp[5] = 4;
         Put16(arp, 6, operation);
@@ -48,9 +44,9 @@ public static class EthernetFrames
     public static bool TryParseArp(ReadOnlySpan<byte> frame, out ArpPacket packet)
     {
         packet = default;
-        if (frame.Length < EthernetHeader + ArpLength || Get16(frame, 12) != EtherTypeArp) return false;
+        if (frame.Length < EthernetHeader + ArpLength || Get16(frame, 12) != EtherType.Arp) return false;
         ReadOnlySpan<byte> arp = frame.Slice(EthernetHeader);
-        if (Get16(arp, 0) != 1 || Get16(arp, 2) != EtherTypeIpv4 || arp[4] != 6 || arp[5] != 4) return false;
+        if (Get16(arp, 0) != 1 || Get16(arp, 2) != EtherType.Ipv4 || arp[4] != 6 || arp[5] != 4) return false;
         packet = new ArpPacket(Get16(arp, 6), MacAddress.From(arp.Slice(8)), Get32(arp, 14), MacAddress.From(arp.Slice(18)), Get32(arp, 24));
         return true;
     }
@@ -64,7 +60,7 @@ public static class EthernetFrames
         int padded = length < MinimumLength ? MinimumLength : length;
         if (frame.Length < padded || ipLength > 1500) return 0;
         frame.Slice(0, padded).Clear();
-        EthernetHeaderTo(frame, destination, source, EtherTypeIpv4);
+        EthernetHeaderTo(frame, destination, source, EtherType.Ipv4);
         Span<byte> ip = frame.Slice(EthernetHeader, ipLength);
         ip[0] = 0x45;                  // version 4, 5-word header
         Put16(ip, 2, (ushort)ipLength);
@@ -87,7 +83,7 @@ public static class EthernetFrames
     public static bool TryParseIcmpEcho(ReadOnlySpan<byte> frame, out IcmpEchoPacket packet)
     {
         packet = default;
-        if (frame.Length < EthernetHeader + Ipv4Header + IcmpHeader || Get16(frame, 12) != EtherTypeIpv4) return false;
+        if (frame.Length < EthernetHeader + Ipv4Header + IcmpHeader || Get16(frame, 12) != EtherType.Ipv4) return false;
         ReadOnlySpan<byte> ip = frame.Slice(EthernetHeader);
         int headerLength = (ip[0] & 0xF) * 4;
         int totalLength = Get16(ip, 2);
@@ -126,27 +122,6 @@ public static class EthernetFrames
         if (i < data.Length) sum += (uint)(data[i] << 8);
         while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
         return (ushort)~sum;
-    }
-
-    /// <summary>Parses a dotted IPv4 address in UTF-8 ("10.0.2.2"); 0 when malformed.</summary>
-    public static uint Ipv4(ReadOnlySpan<byte> text)
-    {
-        uint address = 0, octet = 0;
-        int octets = 0, digits = 0;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            if (i == text.Length || text[i] == '.')
-            {
-                if (digits == 0 || octet > 255) return 0;
-                address = address << 8 | octet;
-                octets++;
-                octet = 0;
-                digits = 0;
-            }
-            else if (text[i] >= '0' && text[i] <= '9' && digits < 3) { octet = octet * 10 + (uint)(text[i] - '0'); digits++; }
-            else return 0;
-        }
-        return octets == 4 ? address : 0;
     }
 
     private static void EthernetHeaderTo(Span<byte> frame, MacAddress destination, MacAddress source, ushort etherType)

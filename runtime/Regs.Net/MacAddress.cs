@@ -1,6 +1,6 @@
 using System;
 
-namespace Regs.Nic;
+namespace Regs.Net;
 
 /// <summary>A 48-bit Ethernet address, held in a ulong with byte 0 (first on the wire) lowest.</summary>
 public readonly struct MacAddress
@@ -34,7 +34,10 @@ public readonly struct MacAddress
     /// <summary>True for a group (multicast or broadcast) address.</summary>
     public bool IsMulticast => (Bits & 1) != 0;
 
-    /// <summary>Writes aa:bb:cc:dd:ee:ff (17 characters) into <paramref name="text"/>, as UTF-8.</summary>
+    /// <summary>Characters of the text form aa:bb:cc:dd:ee:ff.</summary>
+    public const int TextLength = 17;
+
+    /// <summary>Writes aa:bb:cc:dd:ee:ff (<see cref="TextLength"/> characters) into <paramref name="text"/>, as UTF-8.</summary>
     public void Format(Span<byte> text)
     {
         for (int i = 0; i < 6 && i * 3 + 1 < text.Length; i++)
@@ -44,4 +47,14 @@ public readonly struct MacAddress
             if (i < 5 && i * 3 + 2 < text.Length) text[i * 3 + 2] = (byte)':';
         }
     }
+
+#if !REGS_BAREMETAL
+    /// <summary>aa:bb:cc:dd:ee:ff (hosted builds only: it allocates a string).</summary>
+    public override string ToString()
+    {
+        Span<byte> text = stackalloc byte[TextLength];
+        Format(text);
+        return System.Text.Encoding.ASCII.GetString(text);
+    }
+#endif
 }

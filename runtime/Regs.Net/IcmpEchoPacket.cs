@@ -1,4 +1,4 @@
-namespace Regs.Nic.Ethernet;
+namespace Regs.Net;
 
 /// <summary>An ICMP echo request or reply in an IPv4 frame (RFC 792).</summary>
 public readonly struct IcmpEchoPacket
