@@ -62,8 +62,7 @@ public sealed class RegsGenerator : IIncrementalGenerator
             }
             catch (ArgumentException)
             {
-                spc.ReportDiagnostic(ToRoslyn(Diagnostics.InvalidStructure(file.Path, default,
-                    $"another register file also generates '{file.HintName}'; give one of them a different file name")));
+                spc.ReportDiagnostic(ToRoslyn(Diagnostics.SameOutputName(file.Path, file.HintName)));
             }
         });
     }
@@ -80,13 +79,10 @@ public sealed class RegsGenerator : IIncrementalGenerator
         if (!dependenciesClean)
             return new GeneratedFile(parsed.Path, hint, null, EquatableArray<RegsDiagnostic>.Empty);
         if (!hasRuntime)
-            return new GeneratedFile(parsed.Path, hint, null, new[] { new RegsDiagnostic(MissingRuntimeId,
-                "generated register accessors need the Regs.Runtime library; add a reference to it (package or project)", parsed.Path, default) }.ToEquatableArray());
+            return new GeneratedFile(parsed.Path, hint, null, new[] { Diagnostics.MissingRuntime(parsed.Path) }.ToEquatableArray());
         string source = FileEmitter.Emit(new EmitContext(parsed.Model, symbols));
         return new GeneratedFile(parsed.Path, hint, source, EquatableArray<RegsDiagnostic>.Empty);
     }
-
-    public const string MissingRuntimeId = "REGS020";
 
     private static string HintName(string path, string? ns)
     {
@@ -97,8 +93,7 @@ public sealed class RegsGenerator : IIncrementalGenerator
     }
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Descriptors =
-        Diagnostics.All.Concat(new[] { (MissingRuntimeId, "Regs.Runtime is not referenced") })
-            .ToDictionary(d => d.Item1, d => new DiagnosticDescriptor(d.Item1, d.Item2, "{0}", "Regs", DiagnosticSeverity.Error, isEnabledByDefault: true));
+        Diagnostics.All.ToDictionary(d => d.Item1, d => new DiagnosticDescriptor(d.Item1, d.Item2, "{0}", "Regs", DiagnosticSeverity.Error, isEnabledByDefault: true));
 
     private static Diagnostic ToRoslyn(RegsDiagnostic d)
     {
