@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Regs.Generator.Spec;
 using Regs.Language.Model;
+using Regs.Language.Reading;
 
 namespace Regs.Generator.Resolve;
 
@@ -50,7 +51,10 @@ internal static class PortResolver
             if (f.Enum is Ref e)
                 assignments.Add(new FieldAssignment(f.N.Name, AssignmentKind.Member, names.Type(e), o.Name));
             else
-                assignments.Add(Assign(f, o.Name, names));
+            {
+                Numbers.TryParse(o.Name, out ulong number);
+                assignments.Add(Assign(f, number.ToString(CultureInfo.InvariantCulture), names));
+            }
         }
         if (p.Start is Ref start) assignments.Add(new FieldAssignment(start.Name, AssignmentKind.SetBit, "bool", "true"));
         if (data != null) assignments.Add(Assign(data, "value", names));
