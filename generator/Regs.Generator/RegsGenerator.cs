@@ -48,7 +48,7 @@ public sealed class RegsGenerator : IIncrementalGenerator
             .WithTrackingName(SymbolsStep);
 
         IncrementalValueProvider<bool> hasRuntime = context.CompilationProvider
-            .Select(static (c, _) => c.GetTypeByMetadataName("Regs.Runtime.IRegisterAccess`1") != null);
+            .Select(static (c, _) => c.GetTypeByMetadataName(RuntimeSymbols.RegisterAccess.MetadataName) != null);
 
         IncrementalValuesProvider<ResolvedFile> resolved = files.Combine(symbols).Combine(hasRuntime)
             .Select(static (input, _) => Resolve(input.Left.Left, input.Left.Right, input.Right))

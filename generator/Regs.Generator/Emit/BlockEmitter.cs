@@ -1,5 +1,6 @@
 using System.Text;
 using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -32,8 +33,8 @@ internal static class BlockEmitter
         w.Line();
         w.Doc(b.Doc);
         w.Open(b.Indirect
-            ? $"public readonly partial struct {b.Name}<TPort> where TPort : struct, IIndirectPort"
-            : $"public readonly partial struct {b.Name}<TAccess> where TAccess : struct, IRegisterAccess<TAccess>");
+            ? $"public readonly partial struct {b.Name}<TPort> where TPort : struct, {IndirectPort}"
+            : $"public readonly partial struct {b.Name}<TAccess> where TAccess : struct, {RegisterAccess}<TAccess>");
         w.Line($"private readonly {backend} {field};");
         w.Line($"public {b.Name}({backend} {parameter}) {{ {field} = {parameter}; }}");
         w.Doc(b.Indirect ? "The port this space is reached through." : "The register-access backend.");
@@ -82,9 +83,9 @@ internal static class BlockEmitter
     {
         w.Doc(g.Doc);
         if (g.Select is SelectorSpec sel)
-            w.Line($"public {g.ViewName} {g.Name}(uint index) {{ RegisterIo.WriteSelector(_io, {Literals.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
+            w.Line($"public {g.ViewName} {g.Name}(uint index) {{ {WriteSelector}(_io, {Literals.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
         else
-            w.Line($"public {g.ViewName} {g.Name}(uint n) => new(_io.At({Literals.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {Literals.Hex(g.Stride)}));");
+            w.Line($"public {g.ViewName} {g.Name}(uint n) => new(_io.{At}({Literals.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {Literals.Hex(g.Stride)}));");
         w.Doc(g.Select is SelectorSpec s
             ? $"The registers of the instance chosen by {s.Register}; choosing another instance invalidates this view."
             : "The registers of one instance.");

@@ -14,7 +14,7 @@ internal static class FileEmitter
         w.Line("#pragma warning disable CS1591 // members without a 'doc:' in the YAML");
         w.Line("#pragma warning disable CS8981 // datasheet names in lower case (virtio's mac, status)");
         w.Line($"namespace {f.Namespace};");
-        w.Line("using global::Regs.Runtime;");
+        w.Line($"using global::{RuntimeSymbols.Namespace};");
         foreach (EnumSpec e in f.Enums) EmitEnum(w, e);
         foreach (FlagsSpec fl in f.Flags) EmitFlags(w, fl);
         foreach (BlockSpec b in f.Blocks) BlockEmitter.Emit(w, b);

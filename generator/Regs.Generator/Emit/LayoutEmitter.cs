@@ -1,4 +1,5 @@
 using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -75,15 +76,15 @@ internal static class LayoutEmitter
         if (p.Width == 64)
         {
             w.Line($"{FieldOffset}{p.Offset})] private volatile uint {n}0; {FieldOffset}{p.Offset + 4})] private volatile uint {n}1;");
-            load = p.BigEndian ? $"ByteOrder.Swap64({n}0 | (ulong){n}1 << 32)" : $"({n}0 | (ulong){n}1 << 32)";
+            load = p.BigEndian ? $"{Swap64}({n}0 | (ulong){n}1 << 32)" : $"({n}0 | (ulong){n}1 << 32)";
             store = p.BigEndian
-                ? $"__v = ByteOrder.Swap64(__v); {n}0 = (uint)__v; {n}1 = (uint)(__v >> 32);"
+                ? $"__v = {Swap64}(__v); {n}0 = (uint)__v; {n}1 = (uint)(__v >> 32);"
                 : $"{n}0 = (uint)__v; {n}1 = (uint)(__v >> 32);";
         }
         else
         {
             w.Line($"{FieldOffset}{p.Offset})] private volatile {p.Raw} {n};");
-            string swap = p.Width == 16 ? "ByteOrder.Swap16" : "ByteOrder.Swap32";
+            RuntimeMember swap = p.Width == 16 ? Swap16 : Swap32;
             load = p.BigEndian ? $"{swap}({n})" : n;
             store = p.BigEndian ? $"{n} = {swap}(__v);" : $"{n} = __v;";
         }

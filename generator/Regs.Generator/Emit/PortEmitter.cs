@@ -1,4 +1,5 @@
 using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -16,48 +17,48 @@ internal static class PortEmitter
         w.Doc(p.Doc);
         w.Line($"public {p.SpaceType}<{p.PortType}> {p.Name} => new(new {p.PortType}(_io));");
         w.Doc($"Reaches {p.SpaceName} through {p.CommandRegister}: command, bounded wait for {p.Done}, error as a value.");
-        w.Open($"public readonly struct {p.PortType} : IIndirectPort");
+        w.Open($"public readonly struct {p.PortType} : {IndirectPort}");
         w.Line("private readonly TAccess _io;");
         w.Line($"internal {p.PortType}(TAccess io) {{ _io = io; }}");
 
-        w.Open("public IndirectStatus Read(uint address, out ulong value)");
+        w.Open($"public {IndirectStatus} {PortRead}(uint address, out ulong value)");
         if (p.Read is CommandSpec read)
         {
             EmitCommand(w, p.CommandType, read);
-            w.Line($"{handle}.Write(c);");
+            w.Line($"{handle}.{Write}(c);");
             w.Line("return Complete(out value);");
         }
         else
         {
             w.Line("value = 0;");
-            w.Line("return IndirectStatus.DeviceError;");
+            w.Line($"return {StatusDeviceError};");
         }
         w.Close();
 
-        w.Open("public IndirectStatus Write(uint address, ulong value)");
+        w.Open($"public {IndirectStatus} {PortWrite}(uint address, ulong value)");
         if (p.Write is CommandSpec write)
         {
             EmitCommand(w, p.CommandType, write);
-            w.Line($"{handle}.Write(c);");
+            w.Line($"{handle}.{Write}(c);");
             w.Line("return Complete(out _);");
         }
         else
-            w.Line("return IndirectStatus.DeviceError;");
+            w.Line($"return {StatusDeviceError};");
         w.Close();
 
-        w.Open("private IndirectStatus Complete(out ulong value)");
+        w.Open($"private {IndirectStatus} Complete(out ulong value)");
         w.Line($"var r = {handle};");
         w.Open($"for (uint waited = 0; ; waited += {p.PollUs})");
-        w.Line($"{p.CommandType} c = r.Read();");
+        w.Line($"{p.CommandType} c = r.{Read}();");
         w.Open($"if (c.{p.Done})");
         w.Line($"value = {(p.DataIsBool ? $"c.{p.Data} ? 1UL : 0UL" : $"(ulong)c.{p.Data}")};");
-        w.Line(p.Error is string err ? $"return c.{err} ? IndirectStatus.DeviceError : IndirectStatus.Ok;" : "return IndirectStatus.Ok;");
+        w.Line(p.Error is string err ? $"return c.{err} ? {StatusDeviceError} : {StatusOk};" : $"return {StatusOk};");
         w.Close();
         w.Open($"if (waited >= {p.TimeoutUs})");
         w.Line("value = 0;");
-        w.Line("return IndirectStatus.Timeout;");
+        w.Line($"return {StatusTimeout};");
         w.Close();
-        w.Line($"_io.Delay({p.PollUs});");
+        w.Line($"_io.{Delay}({p.PollUs});");
         w.Close();
         w.Close();
         w.Close();

@@ -1,5 +1,6 @@
 using System.Linq;
 using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -38,19 +39,19 @@ internal static class SnapshotEmitter
     public static void EmitReader(CodeWriter w, string block, SnapshotSpec s)
     {
         w.Doc("Reads every register present with the negotiated features, consistently (virtio 1.2 2.5.1). False if the configuration kept changing.");
-        w.Open($"public bool TryReadSnapshot<TGen>(TGen generation, {s.Features} negotiated, out {block}.Snapshot snapshot) where TGen : struct, IGenerationCounter");
+        w.Open($"public bool TryReadSnapshot<TGen>(TGen generation, {s.Features} negotiated, out {block}.Snapshot snapshot) where TGen : struct, {GenerationCounter}");
         w.Open($"for (int attempt = 0; attempt < {MaxAttempts}; attempt++)");
-        w.Line("uint before = generation.ReadGeneration();");
+        w.Line($"uint before = generation.{ReadGeneration}();");
         w.Line("snapshot = default;");
         w.Line("snapshot.Features = negotiated;");
         foreach (SnapshotRegisterSpec r in s.Registers)
         {
             string read = r.Count is ulong count
-                ? $"for (uint i = 0; i < {count}; i++) snapshot.__{r.Name} |= (ulong){r.Name}(i).Read().Bits << (int)(i * {r.Width});"
-                : $"snapshot.{r.Name} = {r.Name}.Read();";
+                ? $"for (uint i = 0; i < {count}; i++) snapshot.__{r.Name} |= (ulong){r.Name}(i).{Read}().{Bits} << (int)(i * {r.Width});"
+                : $"snapshot.{r.Name} = {r.Name}.{Read}();";
             w.Line(r.Requires.Count == 0 ? read : $"if ((negotiated & ({string.Join(" | ", r.Requires.ToArray())})) != 0) {read}");
         }
-        w.Line("if (generation.ReadGeneration() == before) return true;");
+        w.Line($"if (generation.{ReadGeneration}() == before) return true;");
         w.Close();
         w.Line("snapshot = default;");
         w.Line("return false;");

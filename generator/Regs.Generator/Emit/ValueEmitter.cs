@@ -1,4 +1,5 @@
 using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -14,7 +15,7 @@ internal static class ValueEmitter
         string name = v.Name, bits = v.BitsType;
         w.Line();
         w.Doc(v.Doc);
-        w.Open(v.Register != null ? $"public struct {name} : IRegisterValue<{name}>" : $"public struct {name}");
+        w.Open(v.Register != null ? $"public struct {name} : {RegisterValue}<{name}>" : $"public struct {name}");
         w.Line($"public {bits} Bits;");
         w.Line($"public {name}({bits} bits) {{ Bits = bits; }}");
         if (v.Register is RegisterValueSpec r) EmitRegisterFacts(w, name, bits, r);
@@ -41,14 +42,14 @@ internal static class ValueEmitter
             w.Line($"public static {name} Reset => new({Literals.Typed(reset, bits)});");
         }
         int format = r.Width | (r.BigEndian ? 0x100 : 0) | (r.HighFirst ? 0x200 : 0);
-        string i = $"IRegisterValue<{name}>";
-        w.Line($"static int {i}.Format => {format};");
-        if (r.W1CMask != 0) w.Line($"static ulong {i}.W1CMask => {Literals.Hex(r.W1CMask)};");
-        if (r.W1SMask != 0) w.Line($"static ulong {i}.W1SMask => {Literals.Hex(r.W1SMask)};");
-        if (r.Zeros != 0) w.Line($"static ulong {i}.Zeros => {Literals.Hex(r.Zeros)};");
-        if (r.Ones != 0) w.Line($"static ulong {i}.Ones => {Literals.Hex(r.Ones)};");
-        w.Line($"static {name} {i}.FromBits(ulong b) => new(({bits})b);");
-        w.Line($"readonly ulong {i}.ToBits() => Bits;");
+        string i = $"{RegisterValue}<{name}>";
+        w.Line($"static int {i}.{Format} => {format};");
+        if (r.W1CMask != 0) w.Line($"static ulong {i}.{W1CMask} => {Literals.Hex(r.W1CMask)};");
+        if (r.W1SMask != 0) w.Line($"static ulong {i}.{W1SMask} => {Literals.Hex(r.W1SMask)};");
+        if (r.Zeros != 0) w.Line($"static ulong {i}.{Zeros} => {Literals.Hex(r.Zeros)};");
+        if (r.Ones != 0) w.Line($"static ulong {i}.{Ones} => {Literals.Hex(r.Ones)};");
+        w.Line($"static {name} {i}.{FromBits}(ulong b) => new(({bits})b);");
+        w.Line($"readonly ulong {i}.{ToBits}() => Bits;");
     }
 
     private static void EmitField(CodeWriter w, FieldSpec f)
@@ -57,17 +58,17 @@ internal static class ValueEmitter
         string get, set;
         if (f.Kind == FieldKind.Bool)
         {
-            get = $"Bit.Get(Bits, {f.Lo})";
-            set = $"Bit.Set(ref Bits, {f.Lo}, value)";
+            get = $"{BitGet}(Bits, {f.Lo})";
+            set = $"{BitSet}(ref Bits, {f.Lo}, value)";
         }
         else
         {
-            string raw = $"Bit.Get(Bits, {f.Lo}, {f.Width})";
+            string raw = $"{BitGet}(Bits, {f.Lo}, {f.Width})";
             if (f.Narrow) raw = $"(uint){raw}";
             get = f.Kind == FieldKind.Typed ? $"({f.Type}){raw}" : raw;
             set = f.Kind == FieldKind.Typed
-                ? $"Bit.Set(ref Bits, {f.Lo}, {f.Width}, ({f.Natural})value)"
-                : $"Bit.Set(ref Bits, {f.Lo}, {f.Width}, value)";
+                ? $"{BitSet}(ref Bits, {f.Lo}, {f.Width}, ({f.Natural})value)"
+                : $"{BitSet}(ref Bits, {f.Lo}, {f.Width}, value)";
         }
         w.Line(f.Settable
             ? $"public {f.Type} {f.Name} {{ readonly get => {get}; set => {set}; }}"

@@ -30,23 +30,28 @@ internal static class BlockResolver
     /// <summary>The runtime handle type for a register's access kind.</summary>
     public static string HandleType(BlockDef b, RegisterDef r)
     {
+        return HandleKind(b, r).Name;
+    }
+
+    private static RuntimeType HandleKind(BlockDef b, RegisterDef r)
+    {
         if (b.Indirect)
-            return r.Access switch { Access.RO or Access.RC => "IndirectRO", Access.WO => "IndirectWO", _ => "IndirectRW" };
+            return r.Access switch { Access.RO or Access.RC => RuntimeSymbols.IndirectRO, Access.WO => RuntimeSymbols.IndirectWO, _ => RuntimeSymbols.IndirectRW };
         if (r.Window != null)
-            return r.Access switch { Access.RO => "WindowRO", Access.WO => "WindowWO", _ => "WindowRW" };
+            return r.Access switch { Access.RO => RuntimeSymbols.WindowRO, Access.WO => RuntimeSymbols.WindowWO, _ => RuntimeSymbols.WindowRW };
         switch (r.Access)
         {
-            case Access.RO: return "RegisterRO";
-            case Access.RC: return "RegisterRC";
-            case Access.WO: return "RegisterWO";
-            case Access.W1C: return "RegisterW1C";
-            case Access.W1S: return "RegisterW1S";
-            case Access.RCW1C: return "RegisterRCW1C";
+            case Access.RO: return RuntimeSymbols.RegisterRO;
+            case Access.RC: return RuntimeSymbols.RegisterRC;
+            case Access.WO: return RuntimeSymbols.RegisterWO;
+            case Access.W1C: return RuntimeSymbols.RegisterW1C;
+            case Access.W1S: return RuntimeSymbols.RegisterW1S;
+            case Access.RCW1C: return RuntimeSymbols.RegisterRCW1C;
         }
         // A read-write register: its write-1 fields pick a handle that never writes them back by accident.
         bool c = r.Fields.Any(f => !f.Reserved && f.Access is Access.W1C or Access.RCW1C);
         bool s = r.Fields.Any(f => !f.Reserved && f.Access == Access.W1S);
-        return c && s ? "RegisterRWCS" : c ? "RegisterRWC" : s ? "RegisterRWS" : "RegisterRW";
+        return c && s ? RuntimeSymbols.RegisterRWCS : c ? RuntimeSymbols.RegisterRWC : s ? RuntimeSymbols.RegisterRWS : RuntimeSymbols.RegisterRW;
     }
 
     private static HandleSpec Handle(BlockDef b, RegisterDef r, Dictionary<string, RegisterDef> registers, Names names)

@@ -51,7 +51,7 @@ internal static class LayoutResolver
 
     private static MemberSpec ArrayAccessor(string owner, MemberDef m, QueueSpec? queue, Names names)
     {
-        string element = m.Element is Ref e ? names.Type(e) : m.Width switch { 8 => "Volatile8", 16 => "Volatile16", _ => "Volatile32" };
+        string element = m.Element is Ref e ? names.Type(e) : (m.Width switch { 8 => RuntimeSymbols.Volatile8, 16 => RuntimeSymbols.Volatile16, _ => RuntimeSymbols.Volatile32 }).Name;
         ArrayKind kind = m.After != null ? ArrayKind.AfterQueue : m.CountKind == CountKind.Fixed ? ArrayKind.Fixed : ArrayKind.Queue;
         return new ArrayAccessorSpec(m.N.Name, names.Doc(m.N), owner, element, kind, m.Offset.GetValueOrDefault(), m.Count,
             kind == ArrayKind.AfterQueue ? queue : null);

@@ -13,7 +13,7 @@ internal static class ValueResolver
 
     /// <summary>The C# type of a register's value, as written inside its block.</summary>
     public static string TypeName(string block, RegisterDef r)
-        => NeedsStruct(r) ? $"{block}.{r.N.Name}" : "U" + r.ValueWidth;
+        => NeedsStruct(r) ? $"{block}.{r.N.Name}" : RuntimeSymbols.RawValue(r.ValueWidth).Name;
 
     public static ValueSpec Register(RegisterDef r, Names names)
     {
