@@ -36,6 +36,10 @@ internal static class RuntimeSymbols
     public static readonly RuntimeMember Ones = new(RegisterValue, "Ones");
     public static readonly RuntimeMember FromBits = new(RegisterValue, "FromBits");
     public static readonly RuntimeMember ToBits = new(RegisterValue, "ToBits");
+    /// <summary>Format is the width ORed with these constants, so it stays a constant the JIT folds.</summary>
+    public static readonly RuntimeType RegisterFormat = new("RegisterFormat");
+    public static readonly RuntimeMember BigEndian = RuntimeMember.Static(RegisterFormat, "BigEndian");
+    public static readonly RuntimeMember HighFirst = RuntimeMember.Static(RegisterFormat, "HighFirst");
     public static readonly RuntimeType U8 = new("U8");
     public static readonly RuntimeType U16 = new("U16");
     public static readonly RuntimeType U32 = new("U32");

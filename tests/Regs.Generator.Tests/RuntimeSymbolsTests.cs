@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Regs.Language;
 using Regs.Runtime;
+using Regs.Tests.Device;
 using Xunit;
 
 namespace Regs.Generator.Tests;
@@ -54,6 +55,19 @@ public sealed class RuntimeSymbolsTests
         });
     }
 
+    private static int FormatOf<T>() where T : struct, IRegisterValue<T> => T.Format;
+
+    [Fact]
+    public void TheFormatFlagsAreRuntimeConstantsAndTheGeneratedFormatIsWhatTheRuntimeDecodes()
+    {
+        foreach (RuntimeMember flag in new[] { RuntimeSymbols.BigEndian, RuntimeSymbols.HighFirst })
+            Assert.True(typeof(RegisterFormat).GetField(flag.Name)!.IsLiteral, $"{flag.Text} must stay a const so Format folds");
+        Assert.Equal(32, FormatOf<Dev.Ctrl>());
+        Assert.Equal(32 | RegisterFormat.BigEndian, FormatOf<Dev.Big>());
+        Assert.Equal(64 | RegisterFormat.HighFirst, FormatOf<Dev.Wide>());
+        Assert.Equal(64, FormatOf<Dev.Wide>() & RegisterFormat.WidthMask);
+    }
+
     [Fact]
     public void GeneratedCodeNamesNoRuntimeTypeOrMemberOutsideTheList()
     {
@@ -89,5 +103,6 @@ public sealed class RuntimeSymbolsTests
         }
         Assert.Contains("Bit.Get", used);
         Assert.Contains("IRegisterValue", used);
+        Assert.Contains("RegisterFormat.BigEndian", used);
     }
 }

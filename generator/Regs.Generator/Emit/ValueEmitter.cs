@@ -41,7 +41,9 @@ internal static class ValueEmitter
             w.Doc("The value after reset.");
             w.Line($"public static {name} Reset => new({Literals.Typed(reset, bits)});");
         }
-        int format = r.Width | (r.BigEndian ? 0x100 : 0) | (r.HighFirst ? 0x200 : 0);
+        // The width ORed with the runtime's named order flags: still a constant expression.
+        string format = r.Width.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + (r.BigEndian ? $" | {BigEndian}" : "") + (r.HighFirst ? $" | {HighFirst}" : "");
         string i = $"{RegisterValue}<{name}>";
         w.Line($"static int {i}.{Format} => {format};");
         if (r.W1CMask != 0) w.Line($"static ulong {i}.{W1CMask} => {Literals.Hex(r.W1CMask)};");
