@@ -51,7 +51,7 @@ internal static class ValueResolver
         Ref? typeRef = f.Enum ?? f.Flags;
         if (f.Width == 1 && typeRef == null)
             return new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Bool, "bool", natural, false, settable);
-        bool narrow = valueWidth > 32 && natural == "uint";
+        bool narrow = valueWidth > 32 && f.Width <= 32; // a uint field read out of ulong bits
         return typeRef is Ref t
             ? new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Typed, names.Type(t), natural, narrow, settable)
             : new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Number, natural, natural, narrow, settable);
