@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Regs.Generator.Emit;
+using Regs.Generator.Resolve;
 using Regs.Language;
 using Regs.Language.Model;
 using Regs.Language.Validation;
@@ -14,16 +14,19 @@ using Regs.Language.Validation;
 namespace Regs.Generator;
 
 /// <summary>
-/// Turns every AdditionalFiles item ending in .regs.yaml into C# accessors.
-/// Pipeline: parse each file (cached per file) -> collect the exported symbols of all files
-/// (equal unless a name or width changes) -> per file, check references and emit. Models and
-/// diagnostics are plain values, so an unrelated edit leaves every step cached.
+/// Turns every AdditionalFiles item ending in .regs.yaml into C# accessors. Steps, each cached
+/// on equatable values: Parse (per file: YAML to model, checked on its own) -> Symbols (what all
+/// files export; equal unless a name or width changes) -> Resolve (per file: check references,
+/// then decide every name and size into a <see cref="Spec.FileSpec"/>) -> Emit (per file: the
+/// spec to source text). An unrelated edit leaves every step cached, and a file whose spec did
+/// not change is not emitted again.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class RegsGenerator : IIncrementalGenerator
 {
     public const string ParseStep = "Parse";
     public const string SymbolsStep = "Symbols";
+    public const string ResolveStep = "Resolve";
     public const string EmitStep = "Emit";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -45,16 +48,20 @@ public sealed class RegsGenerator : IIncrementalGenerator
             .WithTrackingName(SymbolsStep);
 
         IncrementalValueProvider<bool> hasRuntime = context.CompilationProvider
-            .Select(static (c, _) => c.GetTypeByMetadataName("Regs.Runtime.IRegisterAccess`1") != null);
+            .Select(static (c, _) => c.GetTypeByMetadataName(RuntimeSymbols.RegisterAccess.MetadataName) != null);
 
-        IncrementalValuesProvider<GeneratedFile> outputs = files.Combine(symbols).Combine(hasRuntime)
-            .Select(static (input, ct) => Generate(input.Left.Left, input.Left.Right, input.Right))
+        IncrementalValuesProvider<ResolvedFile> resolved = files.Combine(symbols).Combine(hasRuntime)
+            .Select(static (input, _) => Resolve(input.Left.Left, input.Left.Right, input.Right))
+            .WithTrackingName(ResolveStep);
+
+        IncrementalValuesProvider<GeneratedFile> outputs = resolved
+            .Select(static (file, _) => new GeneratedFile(file.Path, file.HintName, file.Spec == null ? null : FileEmitter.Emit(file.Spec), file.Diagnostics))
             .WithTrackingName(EmitStep);
 
         context.RegisterSourceOutput(outputs, static (spc, file) =>
         {
             foreach (RegsDiagnostic d in file.Diagnostics)
-                spc.ReportDiagnostic(ToRoslyn(d));
+                spc.ReportDiagnostic(RoslynDiagnostics.From(d));
             if (file.Source == null) return;
             try
             {
@@ -62,31 +69,26 @@ public sealed class RegsGenerator : IIncrementalGenerator
             }
             catch (ArgumentException)
             {
-                spc.ReportDiagnostic(ToRoslyn(Diagnostics.InvalidStructure(file.Path, default,
-                    $"another register file also generates '{file.HintName}'; give one of them a different file name")));
+                spc.ReportDiagnostic(RoslynDiagnostics.From(Diagnostics.SameOutputName(file.Path, file.HintName)));
             }
         });
     }
 
-    private static GeneratedFile Generate(ParsedFile parsed, SymbolTable symbols, bool hasRuntime)
+    private static ResolvedFile Resolve(ParsedFile parsed, SymbolTable symbols, bool hasRuntime)
     {
         string hint = HintName(parsed.Path, parsed.Model?.Namespace);
         if (parsed.Model == null || parsed.Diagnostics.Count > 0)
-            return new GeneratedFile(parsed.Path, hint, null, parsed.Diagnostics);
+            return new ResolvedFile(parsed.Path, hint, null, parsed.Diagnostics);
         var (references, dependenciesClean) = RegsLanguage.CheckReferences(parsed.Model, symbols);
         if (references.Count > 0)
-            return new GeneratedFile(parsed.Path, hint, null, references);
+            return new ResolvedFile(parsed.Path, hint, null, references);
         // Code naming a type from a file with errors would not compile: emit nothing and let that file's diagnostics speak.
         if (!dependenciesClean)
-            return new GeneratedFile(parsed.Path, hint, null, EquatableArray<RegsDiagnostic>.Empty);
+            return new ResolvedFile(parsed.Path, hint, null, EquatableArray<RegsDiagnostic>.Empty);
         if (!hasRuntime)
-            return new GeneratedFile(parsed.Path, hint, null, new[] { new RegsDiagnostic(MissingRuntimeId,
-                "generated register accessors need the Regs.Runtime library; add a reference to it (package or project)", parsed.Path, default) }.ToEquatableArray());
-        string source = FileEmitter.Emit(new EmitContext(parsed.Model, symbols));
-        return new GeneratedFile(parsed.Path, hint, source, EquatableArray<RegsDiagnostic>.Empty);
+            return new ResolvedFile(parsed.Path, hint, null, new[] { Diagnostics.MissingRuntime(parsed.Path) }.ToEquatableArray());
+        return new ResolvedFile(parsed.Path, hint, FileResolver.Resolve(parsed.Model, symbols), EquatableArray<RegsDiagnostic>.Empty);
     }
-
-    public const string MissingRuntimeId = "REGS020";
 
     private static string HintName(string path, string? ns)
     {
@@ -95,21 +97,4 @@ public sealed class RegsGenerator : IIncrementalGenerator
             file = file.Substring(0, file.Length - RegsLanguage.FileSuffix.Length);
         return $"{ns}.{file}.regs.g.cs";
     }
-
-    private static readonly Dictionary<string, DiagnosticDescriptor> Descriptors =
-        Diagnostics.All.Concat(new[] { (MissingRuntimeId, "Regs.Runtime is not referenced") })
-            .ToDictionary(d => d.Item1, d => new DiagnosticDescriptor(d.Item1, d.Item2, "{0}", "Regs", DiagnosticSeverity.Error, isEnabledByDefault: true));
-
-    private static Diagnostic ToRoslyn(RegsDiagnostic d)
-    {
-        var span = new TextSpan(d.Loc.Start, Math.Max(0, d.Loc.End - d.Loc.Start));
-        var lines = new LinePositionSpan(new LinePosition(d.Loc.Line, d.Loc.Column), new LinePosition(d.Loc.EndLine, d.Loc.EndColumn));
-        return Diagnostic.Create(Descriptors[d.Id], Location.Create(d.Path, span, lines), d.Message);
-    }
 }
-
-/// <summary>One parsed file: an equatable value.</summary>
-internal sealed record ParsedFile(string Path, FileModel? Model, EquatableArray<RegsDiagnostic> Diagnostics);
-
-/// <summary>What one file contributes to the compilation: source (unless it has errors) and diagnostics.</summary>
-internal sealed record GeneratedFile(string Path, string HintName, string? Source, EquatableArray<RegsDiagnostic> Diagnostics);

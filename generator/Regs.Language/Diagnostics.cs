@@ -3,8 +3,9 @@ using Regs.Language.Model;
 namespace Regs.Language;
 
 /// <summary>
-/// Every diagnostic the language reports. IDs are stable: tools and users may depend on them.
-/// Messages say what is wrong and what to change.
+/// Every diagnostic the language and the source generator report: the one table of IDs, titles
+/// and messages (defs/README.md#diagnostics lists the same IDs; a test keeps them in step).
+/// IDs are stable: tools and users may depend on them. Messages say what is wrong and what to change.
 /// </summary>
 public static class Diagnostics
 {
@@ -27,6 +28,8 @@ public static class Diagnostics
     public const string NameClashId = "REGS017";
     public const string LimitId = "REGS018";
     public const string InvalidStructureId = "REGS019";
+    /// <summary>Reported by the source generator only: about the compilation, not about a file's text.</summary>
+    public const string MissingRuntimeId = "REGS020";
 
     /// <summary>Titles per ID, for the generator's descriptors and the documentation.</summary>
     public static readonly (string Id, string Title)[] All =
@@ -50,6 +53,7 @@ public static class Diagnostics
         (NameClashId, "Name clashes with a generated member"),
         (LimitId, "Input exceeds a limit"),
         (InvalidStructureId, "Invalid combination of keys"),
+        (MissingRuntimeId, "Regs.Runtime is not referenced"),
     };
 
     private static RegsDiagnostic D(string id, string path, Loc loc, string message) => new(id, message, path, loc);
@@ -97,4 +101,8 @@ public static class Diagnostics
     public static RegsDiagnostic Limit(string path, Loc loc, string what)
         => D(LimitId, path, loc, what);
     public static RegsDiagnostic InvalidStructure(string path, Loc loc, string message) => D(InvalidStructureId, path, loc, message);
+    public static RegsDiagnostic SameOutputName(string path, string hintName)
+        => D(InvalidStructureId, path, default, $"another register file also generates '{hintName}'; give one of them a different file name");
+    public static RegsDiagnostic MissingRuntime(string path)
+        => D(MissingRuntimeId, path, default, "generated register accessors need the Regs.Runtime library; add a reference to it (package or project)");
 }

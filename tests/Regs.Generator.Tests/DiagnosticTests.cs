@@ -1,5 +1,9 @@
+using System.IO;
 using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using Regs.Language;
 using Xunit;
 
 namespace Regs.Generator.Tests;
@@ -120,5 +124,36 @@ public sealed class DiagnosticTests
         Assert.Equal("/src/a.regs.yaml", d.Location.GetLineSpan().Path);
         Assert.Empty(result.Sources);
         Assert.DoesNotContain(result.CompileDiagnostics, x => x.Id.StartsWith("CS"));
+    }
+
+    [Fact]
+    public void AProjectWithoutTheRuntimeGetsOneErrorPerFileAndNoCode()
+    {
+        const string yaml = "namespace: T\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0 }\n";
+        GeneratorDriver driver = GeneratorHarness.Driver(("/src/a.regs.yaml", yaml), ("/src/b.regs.yaml", yaml.Replace("B", "C")))
+            .RunGenerators(GeneratorHarness.CompilationWithoutRuntime());
+        GeneratorDriverRunResult run = driver.GetRunResult();
+        Assert.Empty(run.Results.SelectMany(r => r.GeneratedSources));
+        Assert.Equal(new[] { "/src/a.regs.yaml", "/src/b.regs.yaml" },
+            run.Diagnostics.Where(d => d.Id == Diagnostics.MissingRuntimeId).Select(d => d.Location.GetLineSpan().Path).OrderBy(p => p));
+        Assert.All(run.Diagnostics, d => Assert.Equal(Diagnostics.MissingRuntimeId, d.Id));
+        Assert.Contains("Regs.Runtime", run.Diagnostics[0].GetMessage());
+    }
+
+    [Fact]
+    public void OneTableHoldsEveryIdAndTheLanguageReferenceListsExactlyThose()
+    {
+        string[] constants = typeof(Diagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name.EndsWith("Id", System.StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!).OrderBy(id => id).ToArray();
+        string[] table = Diagnostics.All.Select(d => d.Id).OrderBy(id => id).ToArray();
+        Assert.Equal(constants, table);
+        Assert.All(Diagnostics.All, d => Assert.False(string.IsNullOrWhiteSpace(d.Title)));
+
+        string readme = File.ReadAllText(Path.Combine(TestPaths.Defs, "README.md"));
+        string section = readme.Substring(readme.IndexOf("\n## Diagnostics", System.StringComparison.Ordinal));
+        string[] documented = Regex.Matches(section, @"^\| (REGS\d{3}) \|", RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).OrderBy(id => id).ToArray();
+        Assert.Equal(table, documented);
     }
 }

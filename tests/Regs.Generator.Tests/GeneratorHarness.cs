@@ -40,6 +40,14 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
                 nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Error));
 
+    /// <summary>A compilation like <see cref="Compilation"/> that does not reference Regs.Runtime.</summary>
+    public static CSharpCompilation CompilationWithoutRuntime()
+    {
+        CSharpCompilation c = Compilation();
+        string runtime = typeof(Regs.Runtime.IRegisterAccess<>).Assembly.Location;
+        return c.RemoveReferences(c.References.Where(r => r is PortableExecutableReference pe && pe.FilePath == runtime));
+    }
+
     public static GeneratorDriver Driver(params (string Path, string Text)[] files)
         => CSharpGeneratorDriver.Create(
             new[] { new RegsGenerator().AsSourceGenerator() },

@@ -25,6 +25,7 @@ public sealed class IncrementalTests
         driver = driver.RunGenerators(edited);
         Assert.All(Reasons(driver, RegsGenerator.ParseStep), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.All(Reasons(driver, RegsGenerator.SymbolsStep), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(Reasons(driver, RegsGenerator.ResolveStep), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.All(Reasons(driver, RegsGenerator.EmitStep), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
     }
 
@@ -37,11 +38,30 @@ public sealed class IncrementalTests
         GeneratorDriver driver = GeneratorHarness.Driver().AddAdditionalTexts(new AdditionalText[] { a, b }.ToImmutableArray()).RunGenerators(c);
         driver = driver.ReplaceAdditionalText(b, new InMemoryText("/b.regs.yaml", B.Replace("first", "second"))).RunGenerators(c);
 
-        // b's parse and emit ran again; a's were cached. The symbol table (names and widths only) did not change.
+        // b's parse, resolve and emit ran again; a's were cached. The symbol table (names and widths only) did not change.
         Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Modified }, Reasons(driver, RegsGenerator.ParseStep));
         Assert.Equal(IncrementalStepRunReason.Unchanged, Assert.Single(Reasons(driver, RegsGenerator.SymbolsStep)));
+        Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Modified }, Reasons(driver, RegsGenerator.ResolveStep));
         Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Modified }, Reasons(driver, RegsGenerator.EmitStep));
         Assert.Contains("second", driver.GetRunResult().Results[0].GeneratedSources.Single(s => s.HintName.Contains(".b.")).SourceText.ToString());
+    }
+
+    [Fact]
+    public void ANewTypeElsewhereResolvesEveryFileAgainButEmitsOnlyTheChangedOne()
+    {
+        Compilation c = GeneratorHarness.Compilation("class C { }");
+        var a = new InMemoryText("/a.regs.yaml", A);
+        var b = new InMemoryText("/b.regs.yaml", B);
+        GeneratorDriver driver = GeneratorHarness.Driver().AddAdditionalTexts(new AdditionalText[] { a, b }.ToImmutableArray()).RunGenerators(c);
+        string before = driver.GetRunResult().Results[0].GeneratedSources.Single(s => s.HintName.Contains(".b.")).SourceText.ToString();
+        const string newEnum = "enums:\n  - { name: E, values: [ { name: Z, value: 0 } ] }\n";
+        driver = driver.ReplaceAdditionalText(a, new InMemoryText("/a.regs.yaml", A + newEnum)).RunGenerators(c);
+
+        // The symbol table changed, so b is checked and resolved again; its spec is equal, so its source is not re-emitted.
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Reasons(driver, RegsGenerator.SymbolsStep)));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged }, Reasons(driver, RegsGenerator.ResolveStep));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached }, Reasons(driver, RegsGenerator.EmitStep));
+        Assert.Equal(before, driver.GetRunResult().Results[0].GeneratedSources.Single(s => s.HintName.Contains(".b.")).SourceText.ToString());
     }
 
     [Fact]

@@ -74,6 +74,34 @@ public sealed unsafe class ProtocolTests
         Assert.Equal(IndirectStatus.DeviceError, dev.Phy0.Control.Read(out _));
     }
 
+    [Fact]
+    public void AnUntypedOpcodeIsWrittenAsTheNumberItMeans()
+    {
+        // Numbers as the language writes them, separators included: '1_' is a number to Regs but no C# literal.
+        const string yaml = """
+            namespace: T
+            blocks:
+              - { name: Space, indirect: true, width: 16, registers: [ { name: R0, offset: 0 } ] }
+              - name: Dev
+                registers:
+                  - name: Cmd
+                    offset: 0
+                    fields:
+                      - { name: Data, bits: "15:0" }
+                      - { name: Reg, bits: "20:16" }
+                      - { name: Op, bits: "27:26" }
+                      - { name: Ready, bit: 28 }
+                ports:
+                  - { name: P, space: Space, register: Cmd, address: Reg, data: Data, opcode: { field: Op, read: 0b1_0, write: 1_ }, done: Ready }
+            """;
+        var result = GeneratorHarness.Run(yaml);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileDiagnostics);
+        string source = Assert.Single(result.Sources);
+        Assert.Contains("c.Op = (uint)(2);", source);
+        Assert.Contains("c.Op = (uint)(1);", source);
+    }
+
     private struct Generation : IGenerationCounter
     {
         public FakeDevice Device;

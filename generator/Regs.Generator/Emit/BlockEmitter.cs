@@ -1,6 +1,6 @@
-using System.Collections.Generic;
-using System.Linq;
-using Regs.Language.Model;
+using System.Text;
+using Regs.Generator.Spec;
+using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
 
@@ -11,123 +11,88 @@ namespace Regs.Generator.Emit;
 /// </summary>
 internal static class BlockEmitter
 {
-    public static void Emit(CodeWriter w, EmitContext ctx, BlockDef b)
+    public static void Emit(CodeWriter w, BlockSpec b)
     {
-        string name = b.N.Name;
-        var all = b.Registers.Concat(b.Groups.SelectMany(g => g.Registers)).ToList();
-
         w.Line();
-        w.Doc(ctx.DocText(b.N));
-        w.Open($"public static partial class {name}");
-        foreach (ConstantDef c in b.Constants)
+        w.Doc(b.Doc);
+        w.Open($"public static partial class {b.Name}");
+        foreach (ConstantSpec c in b.Constants)
         {
-            w.Doc(ctx.DocText(c.N));
-            w.Line($"public const {(c.Value > uint.MaxValue ? "ulong" : "uint")} {c.N.Name} = {EmitContext.Literal(c.Value, c.Value > uint.MaxValue ? 64 : 32)};");
+            w.Doc(c.Doc);
+            w.Line($"public const {c.Type} {c.Name} = {Literals.Typed(c.Value, c.Type)};");
         }
-        foreach (RegisterDef r in all.Where(r => r.Array != null))
-            w.Line($"public const uint {r.N.Name}Count = {r.Array!.Count};");
-        foreach (GroupDef g in b.Groups.Where(g => g.Select == null))
-            w.Line($"public const uint {g.N.Name}Count = {g.Count};");
-        foreach (RegisterDef r in all) ValueEmitter.EmitRegister(w, ctx, r);
-        if (b.Features != null) SnapshotEmitter.EmitType(w, ctx, b);
+        foreach (CountSpec c in b.Counts)
+            w.Line($"public const uint {c.Name} = {c.Count};");
+        foreach (ValueSpec v in b.Values) ValueEmitter.Emit(w, v);
+        if (b.Snapshot != null) SnapshotEmitter.EmitType(w, b.Snapshot);
         w.Close();
 
         string backend = b.Indirect ? "TPort" : "TAccess";
         string field = b.Indirect ? "_port" : "_io";
+        string parameter = b.Indirect ? "port" : "io";
         w.Line();
-        w.Doc(ctx.DocText(b.N));
+        w.Doc(b.Doc);
         w.Open(b.Indirect
-            ? $"public readonly partial struct {name}<TPort> where TPort : struct, IIndirectPort"
-            : $"public readonly partial struct {name}<TAccess> where TAccess : struct, IRegisterAccess<TAccess>");
+            ? $"public readonly partial struct {b.Name}<TPort> where TPort : struct, {IndirectPort}"
+            : $"public readonly partial struct {b.Name}<TAccess> where TAccess : struct, {RegisterAccess}<TAccess>");
         w.Line($"private readonly {backend} {field};");
-        w.Line($"public {name}({backend} {(b.Indirect ? "port" : "io")}) {{ {field} = {(b.Indirect ? "port" : "io")}; }}");
+        w.Line($"public {b.Name}({backend} {parameter}) {{ {field} = {parameter}; }}");
         w.Doc(b.Indirect ? "The port this space is reached through." : "The register-access backend.");
         w.Line($"public {backend} Io => {field};");
-        var registers = all.ToDictionary(r => r.N.Name);
-        foreach (RegisterDef r in b.Registers) EmitHandle(w, ctx, b, r, registers, 0);
-        foreach (GroupDef g in b.Groups) EmitGroup(w, ctx, b, g, registers);
-        foreach (PortDef p in b.Ports) PortEmitter.Emit(w, ctx, b, p, registers[p.Register.Name]);
-        if (b.Features != null) SnapshotEmitter.EmitReader(w, ctx, b);
+        foreach (HandleSpec h in b.Handles) EmitHandle(w, b.Indirect, h);
+        foreach (GroupSpec g in b.Groups) EmitGroup(w, g);
+        foreach (PortSpec p in b.Ports) PortEmitter.Emit(w, p);
+        if (b.Snapshot != null) SnapshotEmitter.EmitReader(w, b.Name, b.Snapshot);
         w.Close();
     }
 
-    /// <summary>The handle type for a register's access kind.</summary>
-    public static string Handle(BlockDef b, RegisterDef r)
+    private static void EmitHandle(CodeWriter w, bool indirect, HandleSpec h)
     {
-        if (b.Indirect)
-            return r.Access switch { Access.RO or Access.RC => "IndirectRO", Access.WO => "IndirectWO", _ => "IndirectRW" };
-        if (r.Window != null)
-            return r.Access switch { Access.RO => "WindowRO", Access.WO => "WindowWO", _ => "WindowRW" };
-        switch (r.Access)
+        string field = indirect ? "_port" : "_io";
+        string type = $"{h.Handle}<{(indirect ? "TPort" : "TAccess")}, {h.ValueType}>";
+        string num = indirect ? "uint" : "nuint";
+        w.Doc(h.Doc);
+        if (h.Window is SelectorSpec sel)
+            w.Line($"public {type} {h.Name} => new({field}, {Literals.Hex(h.Offset)}, {Literals.Hex(sel.Offset)}, {sel.Width});");
+        else if (h.Array is ArraySpec a)
         {
-            case Access.RO: return "RegisterRO";
-            case Access.RC: return "RegisterRC";
-            case Access.WO: return "RegisterWO";
-            case Access.W1C: return "RegisterW1C";
-            case Access.W1S: return "RegisterW1S";
-            case Access.RCW1C: return "RegisterRCW1C";
-        }
-        bool c = r.Fields.Any(f => !f.Reserved && f.Access is Access.W1C or Access.RCW1C);
-        bool s = r.Fields.Any(f => !f.Reserved && f.Access == Access.W1S);
-        return c && s ? "RegisterRWCS" : c ? "RegisterRWC" : s ? "RegisterRWS" : "RegisterRW";
-    }
-
-    private static void EmitHandle(CodeWriter w, EmitContext ctx, BlockDef b, RegisterDef r, Dictionary<string, RegisterDef> registers, ulong relativeTo)
-    {
-        string field = b.Indirect ? "_port" : "_io";
-        string type = $"{Handle(b, r)}<{(b.Indirect ? "TPort" : "TAccess")}, {ValueEmitter.TypeName(b.N.Name, r)}>";
-        string num = b.Indirect ? "uint" : "nuint";
-        w.Doc(ctx.DocText(r.N));
-        ulong offset = r.Offset - relativeTo;
-        if (r.Window is WindowDef win)
-        {
-            RegisterDef sel = registers[win.Select.Name];
-            w.Line($"public {type} {r.N.Name} => new({field}, {EmitContext.Hex(offset)}, {EmitContext.Hex(sel.Offset - relativeTo)}, {sel.Width});");
-        }
-        else if (r.Array is ArrayDef a)
-        {
-            ulong count = a.Count;
-            string stride = EmitContext.Hex(a.Stride);
+            string stride = Literals.Hex(a.Stride);
             if (a.Ranges.Count == 1)
-                w.Line($"public {type} {r.N.Name}(uint n) => new({field}, {EmitContext.Hex(offset)} + ({num})(n % {count}) * {stride});");
+                w.Line($"public {type} {h.Name}(uint n) => new({field}, {Literals.Hex(h.Offset)} + ({num})(n % {a.Count}) * {stride});");
             else
             {
                 // Irregular: each range starts at its own offset; indices wrap so they can never leave the array.
-                var sb = new System.Text.StringBuilder();
-                ulong first = 0;
+                var sb = new StringBuilder();
                 for (int i = 0; i < a.Ranges.Count; i++)
                 {
-                    ArrayRange range = a.Ranges[i];
-                    string at = $"{EmitContext.Hex(range.Offset - relativeTo)} + ({num})(n - {first}) * {stride}";
-                    if (first == 0) at = $"{EmitContext.Hex(range.Offset - relativeTo)} + ({num})n * {stride}";
-                    sb.Append(i == a.Ranges.Count - 1 ? at : $"n < {first + range.Count} ? {at} : ");
-                    first += range.Count;
+                    ArrayRangeSpec range = a.Ranges[i];
+                    string at = range.First == 0
+                        ? $"{Literals.Hex(range.Offset)} + ({num})n * {stride}"
+                        : $"{Literals.Hex(range.Offset)} + ({num})(n - {range.First}) * {stride}";
+                    sb.Append(i == a.Ranges.Count - 1 ? at : $"n < {range.First + range.Count} ? {at} : ");
                 }
-                w.Line($"public {type} {r.N.Name}(uint n) {{ n %= {count}; return new({field}, {sb}); }}");
+                w.Line($"public {type} {h.Name}(uint n) {{ n %= {a.Count}; return new({field}, {sb}); }}");
             }
         }
         else
-            w.Line($"public {type} {r.N.Name} => new({field}, {EmitContext.Hex(offset)});");
+            w.Line($"public {type} {h.Name} => new({field}, {Literals.Hex(h.Offset)});");
     }
 
-    private static void EmitGroup(CodeWriter w, EmitContext ctx, BlockDef b, GroupDef g, Dictionary<string, RegisterDef> registers)
+    /// <summary>A group's accessor and view struct; only direct blocks have groups (validated).</summary>
+    private static void EmitGroup(CodeWriter w, GroupSpec g)
     {
-        string view = g.N.Name + "View";
-        w.Doc(ctx.DocText(g.N));
-        if (g.Select is Ref select)
-        {
-            RegisterDef sel = registers[select.Name];
-            w.Line($"public {view} {g.N.Name}(uint index) {{ RegisterIo.WriteSelector(_io, {EmitContext.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
-        }
+        w.Doc(g.Doc);
+        if (g.Select is SelectorSpec sel)
+            w.Line($"public {g.ViewName} {g.Name}(uint index) {{ {WriteSelector}(_io, {Literals.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
         else
-            w.Line($"public {view} {g.N.Name}(uint n) => new(_io.At({EmitContext.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {EmitContext.Hex(g.Stride)}));");
-        w.Doc(g.Select != null
-            ? $"The registers of the instance chosen by {g.Select.Value.Name}; choosing another instance invalidates this view."
+            w.Line($"public {g.ViewName} {g.Name}(uint n) => new(_io.{At}({Literals.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {Literals.Hex(g.Stride)}));");
+        w.Doc(g.Select is SelectorSpec s
+            ? $"The registers of the instance chosen by {s.Register}; choosing another instance invalidates this view."
             : "The registers of one instance.");
-        w.Open($"public readonly struct {view}");
+        w.Open($"public readonly struct {g.ViewName}");
         w.Line("private readonly TAccess _io;");
-        w.Line($"internal {view}(TAccess io) {{ _io = io; }}");
-        foreach (RegisterDef r in g.Registers) EmitHandle(w, ctx, b, r, registers, 0);
+        w.Line($"internal {g.ViewName}(TAccess io) {{ _io = io; }}");
+        foreach (HandleSpec h in g.Registers) EmitHandle(w, false, h);
         w.Close();
     }
 }

@@ -134,7 +134,7 @@ public static partial class Dev
     {
         public ulong Bits;
         public Wide(ulong bits) { Bits = bits; }
-        static int IRegisterValue<Wide>.Format => 576;
+        static int IRegisterValue<Wide>.Format => 64 | RegisterFormat.HighFirst;
         static Wide IRegisterValue<Wide>.FromBits(ulong b) => new((ulong)b);
         readonly ulong IRegisterValue<Wide>.ToBits() => Bits;
         public static implicit operator Wide(ulong v) => new(v);
@@ -145,7 +145,7 @@ public static partial class Dev
     {
         public uint Bits;
         public Big(uint bits) { Bits = bits; }
-        static int IRegisterValue<Big>.Format => 288;
+        static int IRegisterValue<Big>.Format => 32 | RegisterFormat.BigEndian;
         static Big IRegisterValue<Big>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<Big>.ToBits() => Bits;
         public uint Top { readonly get => Bit.Get(Bits, 24, 8); set => Bit.Set(ref Bits, 24, 8, value); }

@@ -1,0 +1,34 @@
+using System.Collections.Generic;
+using System.Linq;
+using Regs.Generator.Spec;
+using Regs.Language.Model;
+
+namespace Regs.Generator.Resolve;
+
+/// <summary>Configuration snapshots: which registers one holds, and the features each needs.</summary>
+internal static class SnapshotResolver
+{
+    public static SnapshotSpec Resolve(BlockDef b, Ref features, Names names)
+    {
+        string type = names.Type(features);
+        return new SnapshotSpec(type, Included(b).Select(r => new SnapshotRegisterSpec(
+            r.N.Name,
+            names.Doc(r.N),
+            ValueResolver.TypeName(b.N.Name, r),
+            r.Width,
+            Names.Unsigned(r.Width),
+            r.Array?.Count,
+            r.Requires.Select(req => $"{type}.{req.Name}").ToEquatableArray())).ToEquatableArray());
+    }
+
+    /// <summary>Registers a snapshot holds: readable without side effects, arrays only if they pack into 64 bits.</summary>
+    private static IEnumerable<RegisterDef> Included(BlockDef b)
+    {
+        foreach (RegisterDef r in b.Registers)
+        {
+            if (r.Window != null || r.Access is Access.WO or Access.RC or Access.RCW1C) continue;
+            if (r.Array is ArrayDef a && a.Count * (ulong)r.Width > 64) continue;
+            yield return r;
+        }
+    }
+}

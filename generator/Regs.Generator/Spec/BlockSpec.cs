@@ -1,0 +1,46 @@
+using Regs.Language.Model;
+
+namespace Regs.Generator.Spec;
+
+/// <summary>
+/// A block: a static class of constants and value structs, and a struct of register handles
+/// over a backend (an IRegisterAccess, or an IIndirectPort when <c>Indirect</c>).
+/// </summary>
+internal sealed record BlockSpec(
+    string Name,
+    string? Doc,
+    bool Indirect,
+    EquatableArray<ConstantSpec> Constants,
+    EquatableArray<CountSpec> Counts,
+    EquatableArray<ValueSpec> Values,
+    SnapshotSpec? Snapshot,
+    EquatableArray<HandleSpec> Handles,
+    EquatableArray<GroupSpec> Groups,
+    EquatableArray<PortSpec> Ports);
+
+/// <summary>A constant of the YAML; <c>Type</c> is uint, or ulong when the value needs it.</summary>
+internal sealed record ConstantSpec(string Name, string? Doc, string Type, ulong Value);
+
+/// <summary>A generated element count: <c>TableCount</c> for array <c>Table</c>, likewise for repeated groups.</summary>
+internal sealed record CountSpec(string Name, ulong Count);
+
+/// <summary>
+/// A register's handle property: a runtime handle type (RegisterRW, WindowRO, IndirectRO...)
+/// over the register's value type, at <c>Offset</c>; through a window, or indexed when an array.
+/// </summary>
+internal sealed record HandleSpec(string Name, string? Doc, string Handle, string ValueType, ulong Offset, SelectorSpec? Window, ArraySpec? Array);
+
+/// <summary>The register written to choose a window half or a group instance.</summary>
+internal sealed record SelectorSpec(string Register, ulong Offset, int Width);
+
+/// <summary>Array elements: one range for a regular array, several (each from its own offset) for an irregular one.</summary>
+internal sealed record ArraySpec(ulong Count, ulong Stride, EquatableArray<ArrayRangeSpec> Ranges);
+
+/// <summary>Elements <c>First</c> to <c>First + Count - 1</c> of an irregular array, starting at <c>Offset</c>.</summary>
+internal sealed record ArrayRangeSpec(ulong First, ulong Count, ulong Offset);
+
+/// <summary>
+/// A group: a view struct <c>ViewName</c> of handles, reached either by writing the selector
+/// (<c>Select</c>) or at <c>Offset + n * Stride</c> for n below <c>Count</c>.
+/// </summary>
+internal sealed record GroupSpec(string Name, string? Doc, string ViewName, SelectorSpec? Select, ulong Offset, ulong Count, ulong Stride, EquatableArray<HandleSpec> Registers);
