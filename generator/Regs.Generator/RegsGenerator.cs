@@ -17,8 +17,8 @@ namespace Regs.Generator;
 /// Turns every AdditionalFiles item ending in .regs.yaml into C# accessors. Steps, each cached
 /// on equatable values: Parse (per file: YAML to model, checked on its own) -> Symbols (what all
 /// files export; equal unless a name or width changes) -> Resolve (per file: check references,
-/// then decide every name and size into a <see cref="Spec.FileSpec"/>) -> Emit (per file: the
-/// spec to source text). An unrelated edit leaves every step cached, and a file whose spec did
+/// then decide every name and size into a <see cref="Plan.FilePlan"/>) -> Emit (per file: the
+/// plan to source text). An unrelated edit leaves every step cached, and a file whose plan did
 /// not change is not emitted again.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -55,7 +55,7 @@ public sealed class RegsGenerator : IIncrementalGenerator
             .WithTrackingName(ResolveStep);
 
         IncrementalValuesProvider<GeneratedFile> outputs = resolved
-            .Select(static (file, _) => new GeneratedFile(file.Path, file.HintName, file.Spec == null ? null : FileEmitter.Emit(file.Spec), file.Diagnostics))
+            .Select(static (file, _) => new GeneratedFile(file.Path, file.HintName, file.Plan == null ? null : FileEmitter.Emit(file.Plan), file.Diagnostics))
             .WithTrackingName(EmitStep);
 
         context.RegisterSourceOutput(outputs, static (spc, file) =>

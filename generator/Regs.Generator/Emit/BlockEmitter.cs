@@ -1,5 +1,5 @@
 using System.Text;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
@@ -11,19 +11,19 @@ namespace Regs.Generator.Emit;
 /// </summary>
 internal static class BlockEmitter
 {
-    public static void Emit(CodeWriter w, BlockSpec b)
+    public static void Emit(CodeWriter w, BlockPlan b)
     {
         w.Line();
         w.Doc(b.Doc);
         w.Open($"public static partial class {b.Name}");
-        foreach (ConstantSpec c in b.Constants)
+        foreach (ConstantPlan c in b.Constants)
         {
             w.Doc(c.Doc);
             w.Line($"public const {c.Type} {c.Name} = {Literals.Typed(c.Value, c.Type)};");
         }
-        foreach (CountSpec c in b.Counts)
+        foreach (CountPlan c in b.Counts)
             w.Line($"public const uint {c.Name} = {c.Count};");
-        foreach (ValueSpec v in b.Values) ValueEmitter.Emit(w, v);
+        foreach (ValuePlan v in b.Values) ValueEmitter.Emit(w, v);
         if (b.Snapshot != null) SnapshotEmitter.EmitType(w, b.Snapshot);
         w.Close();
 
@@ -39,22 +39,22 @@ internal static class BlockEmitter
         w.Line($"public {b.Name}({backend} {parameter}) {{ {field} = {parameter}; }}");
         w.Doc(b.Indirect ? "The port this space is reached through." : "The register-access backend.");
         w.Line($"public {backend} Io => {field};");
-        foreach (HandleSpec h in b.Handles) EmitHandle(w, b.Indirect, h);
-        foreach (GroupSpec g in b.Groups) EmitGroup(w, g);
-        foreach (PortSpec p in b.Ports) PortEmitter.Emit(w, p);
+        foreach (HandlePlan h in b.Handles) EmitHandle(w, b.Indirect, h);
+        foreach (GroupPlan g in b.Groups) EmitGroup(w, g);
+        foreach (PortPlan p in b.Ports) PortEmitter.Emit(w, p);
         if (b.Snapshot != null) SnapshotEmitter.EmitReader(w, b.Name, b.Snapshot);
         w.Close();
     }
 
-    private static void EmitHandle(CodeWriter w, bool indirect, HandleSpec h)
+    private static void EmitHandle(CodeWriter w, bool indirect, HandlePlan h)
     {
         string field = indirect ? "_port" : "_io";
         string type = $"{h.Handle}<{(indirect ? "TPort" : "TAccess")}, {h.ValueType}>";
         string num = indirect ? "uint" : "nuint";
         w.Doc(h.Doc);
-        if (h.Window is SelectorSpec sel)
+        if (h.Window is SelectorPlan sel)
             w.Line($"public {type} {h.Name} => new({field}, {Literals.Hex(h.Offset)}, {Literals.Hex(sel.Offset)}, {sel.Width});");
-        else if (h.Array is ArraySpec a)
+        else if (h.Array is ArrayPlan a)
         {
             string stride = Literals.Hex(a.Stride);
             if (a.Ranges.Count == 1)
@@ -65,7 +65,7 @@ internal static class BlockEmitter
                 var sb = new StringBuilder();
                 for (int i = 0; i < a.Ranges.Count; i++)
                 {
-                    ArrayRangeSpec range = a.Ranges[i];
+                    ArrayRangePlan range = a.Ranges[i];
                     string at = range.First == 0
                         ? $"{Literals.Hex(range.Offset)} + ({num})n * {stride}"
                         : $"{Literals.Hex(range.Offset)} + ({num})(n - {range.First}) * {stride}";
@@ -79,20 +79,20 @@ internal static class BlockEmitter
     }
 
     /// <summary>A group's accessor and view struct; only direct blocks have groups (validated).</summary>
-    private static void EmitGroup(CodeWriter w, GroupSpec g)
+    private static void EmitGroup(CodeWriter w, GroupPlan g)
     {
         w.Doc(g.Doc);
-        if (g.Select is SelectorSpec sel)
+        if (g.Select is SelectorPlan sel)
             w.Line($"public {g.ViewName} {g.Name}(uint index) {{ {WriteSelector}(_io, {Literals.Hex(sel.Offset)}, {sel.Width}, index); return new(_io); }}");
         else
             w.Line($"public {g.ViewName} {g.Name}(uint n) => new(_io.{At}({Literals.Hex(g.Offset)} + (nuint)(n % {g.Count}) * {Literals.Hex(g.Stride)}));");
-        w.Doc(g.Select is SelectorSpec s
+        w.Doc(g.Select is SelectorPlan s
             ? $"The registers of the instance chosen by {s.Register}; choosing another instance invalidates this view."
             : "The registers of one instance.");
         w.Open($"public readonly struct {g.ViewName}");
         w.Line("private readonly TAccess _io;");
         w.Line($"internal {g.ViewName}(TAccess io) {{ _io = io; }}");
-        foreach (HandleSpec h in g.Registers) EmitHandle(w, false, h);
+        foreach (HandlePlan h in g.Registers) EmitHandle(w, false, h);
         w.Close();
     }
 }

@@ -1,4 +1,4 @@
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
@@ -14,7 +14,7 @@ internal static class LayoutEmitter
     private const string StructLayout = "[global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = ";
     private const string FieldOffset = "[global::System.Runtime.InteropServices.FieldOffset(";
 
-    public static void Emit(CodeWriter w, LayoutSpec l)
+    public static void Emit(CodeWriter w, LayoutPlan l)
     {
         w.Line();
         w.Doc(l.Doc);
@@ -25,12 +25,12 @@ internal static class LayoutEmitter
         }
         w.Line($"{StructLayout}{l.Size})]");
         w.Open($"public partial struct {l.Name}");
-        foreach (ViewSpec v in l.Views)
+        foreach (ViewPlan v in l.Views)
         {
             w.Doc(v.Doc);
             w.Line($"{FieldOffset}0)] public {v.Struct.Name} {v.Name};");
         }
-        foreach (ViewSpec v in l.Views)
+        foreach (ViewPlan v in l.Views)
         {
             w.Line();
             w.Doc(v.Doc);
@@ -39,28 +39,28 @@ internal static class LayoutEmitter
         w.Close();
     }
 
-    private static void EmitStruct(CodeWriter w, StructSpec s)
+    private static void EmitStruct(CodeWriter w, StructPlan s)
     {
         w.Line($"{StructLayout}{s.Size})]");
         w.Open($"public {(s.Unsafe ? "unsafe " : "")}partial struct {s.Name}");
-        foreach (MemberSpec m in s.Members)
+        foreach (MemberPlan m in s.Members)
         {
             switch (m)
             {
-                case VolatileFieldSpec f:
+                case VolatileFieldPlan f:
                     w.Doc(f.Doc);
                     w.Line($"{FieldOffset}{f.Offset})] public volatile {f.Type} {f.Name};");
                     break;
-                case PropertySpec p:
+                case PropertyPlan p:
                     if (p.Value != null) ValueEmitter.Emit(w, p.Value);
                     EmitProperty(w, p);
                     break;
-                case ArrayAccessorSpec a:
+                case ArrayAccessorPlan a:
                     EmitArrayAccessor(w, a);
                     break;
             }
         }
-        if (s.Queue is QueueSpec q)
+        if (s.Queue is QueuePlan q)
         {
             w.Doc($"Bytes the structure spans for a queue of <paramref name=\"queueSize\"/> entries.");
             w.Line($"public static nuint SizeOf(uint queueSize) => {q.Offset} + (nuint)queueSize * {q.ElementSize} + {q.Tail};");
@@ -69,7 +69,7 @@ internal static class LayoutEmitter
     }
 
     /// <summary>A private volatile backing word (two halves for 64 bits) and a property converting it.</summary>
-    private static void EmitProperty(CodeWriter w, PropertySpec p)
+    private static void EmitProperty(CodeWriter w, PropertyPlan p)
     {
         string n = "__" + p.Name;
         string load, store;
@@ -94,11 +94,11 @@ internal static class LayoutEmitter
         w.Line($"public {p.Type} {p.Name} {{ readonly get => {get}; set {{ {p.Raw} __v = {conv}; {store} }} }}");
     }
 
-    private static void EmitArrayAccessor(CodeWriter w, ArrayAccessorSpec a)
+    private static void EmitArrayAccessor(CodeWriter w, ArrayAccessorPlan a)
     {
         string e = a.Element;
         w.Doc(a.Doc);
-        if (a.Kind == ArrayKind.AfterQueue && a.Queue is QueueSpec q)
+        if (a.Kind == ArrayKind.AfterQueue && a.Queue is QueuePlan q)
         {
             w.Line($"public static ref {e} {a.Name}({a.Owner}* self, uint queueSize) => ref *({e}*)((byte*)self + {q.Offset} + (nuint)queueSize * {q.ElementSize});");
             return;

@@ -1,4 +1,4 @@
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
@@ -10,7 +10,7 @@ namespace Regs.Generator.Emit;
 /// </summary>
 internal static class PortEmitter
 {
-    public static void Emit(CodeWriter w, PortSpec p)
+    public static void Emit(CodeWriter w, PortPlan p)
     {
         string handle = $"new {p.CommandHandle}<TAccess, {p.CommandType}>(_io, {Literals.Hex(p.CommandOffset)})";
 
@@ -22,7 +22,7 @@ internal static class PortEmitter
         w.Line($"internal {p.PortType}(TAccess io) {{ _io = io; }}");
 
         w.Open($"public {IndirectStatus} {PortRead}(uint address, out ulong value)");
-        if (p.Read is CommandSpec read)
+        if (p.Read is CommandPlan read)
         {
             EmitCommand(w, p.CommandType, read);
             w.Line($"{handle}.{Write}(c);");
@@ -36,7 +36,7 @@ internal static class PortEmitter
         w.Close();
 
         w.Open($"public {IndirectStatus} {PortWrite}(uint address, ulong value)");
-        if (p.Write is CommandSpec write)
+        if (p.Write is CommandPlan write)
         {
             EmitCommand(w, p.CommandType, write);
             w.Line($"{handle}.{Write}(c);");
@@ -64,7 +64,7 @@ internal static class PortEmitter
         w.Close();
     }
 
-    private static void EmitCommand(CodeWriter w, string type, CommandSpec command)
+    private static void EmitCommand(CodeWriter w, string type, CommandPlan command)
     {
         w.Line($"{type} c = default;");
         foreach (FieldAssignment a in command.Assignments)

@@ -1,5 +1,5 @@
 using System.Linq;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
@@ -13,7 +13,7 @@ internal static class SnapshotEmitter
 {
     public const int MaxAttempts = 16;
 
-    public static void EmitType(CodeWriter w, SnapshotSpec s)
+    public static void EmitType(CodeWriter w, SnapshotPlan s)
     {
         w.Line();
         w.Doc("One consistent reading of the configuration: registers whose features were not negotiated read as default.");
@@ -22,7 +22,7 @@ internal static class SnapshotEmitter
         w.Line($"public {s.Features} Features;");
         w.Doc("Whether any of the given features was negotiated, i.e. whether registers requiring it were read.");
         w.Line($"public readonly bool Has({s.Features} feature) => (Features & feature) != 0;");
-        foreach (SnapshotRegisterSpec r in s.Registers)
+        foreach (SnapshotRegisterPlan r in s.Registers)
         {
             w.Doc(r.Doc);
             if (r.Count is ulong count)
@@ -36,7 +36,7 @@ internal static class SnapshotEmitter
         w.Close();
     }
 
-    public static void EmitReader(CodeWriter w, string block, SnapshotSpec s)
+    public static void EmitReader(CodeWriter w, string block, SnapshotPlan s)
     {
         w.Doc("Reads every register present with the negotiated features, consistently (virtio 1.2 2.5.1). False if the configuration kept changing.");
         w.Open($"public bool TryReadSnapshot<TGen>(TGen generation, {s.Features} negotiated, out {block}.Snapshot snapshot) where TGen : struct, {GenerationCounter}");
@@ -44,7 +44,7 @@ internal static class SnapshotEmitter
         w.Line($"uint before = generation.{ReadGeneration}();");
         w.Line("snapshot = default;");
         w.Line("snapshot.Features = negotiated;");
-        foreach (SnapshotRegisterSpec r in s.Registers)
+        foreach (SnapshotRegisterPlan r in s.Registers)
         {
             string read = r.Count is ulong count
                 ? $"for (uint i = 0; i < {count}; i++) snapshot.__{r.Name} |= (ulong){r.Name}(i).{Read}().{Bits} << (int)(i * {r.Width});"

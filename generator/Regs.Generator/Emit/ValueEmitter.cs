@@ -1,4 +1,4 @@
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using static Regs.Generator.RuntimeSymbols;
 
 namespace Regs.Generator.Emit;
@@ -10,7 +10,7 @@ namespace Regs.Generator.Emit;
 /// </summary>
 internal static class ValueEmitter
 {
-    public static void Emit(CodeWriter w, ValueSpec v)
+    public static void Emit(CodeWriter w, ValuePlan v)
     {
         string name = v.Name, bits = v.BitsType;
         w.Line();
@@ -18,7 +18,7 @@ internal static class ValueEmitter
         w.Open(v.Register != null ? $"public struct {name} : {RegisterValue}<{name}>" : $"public struct {name}");
         w.Line($"public {bits} Bits;");
         w.Line($"public {name}({bits} bits) {{ Bits = bits; }}");
-        if (v.Register is RegisterValueSpec r) EmitRegisterFacts(w, name, bits, r);
+        if (v.Register is RegisterValuePlan r) EmitRegisterFacts(w, name, bits, r);
         if (v.TypedAs is string t)
         {
             w.Line($"public {t} Value {{ readonly get => ({t})Bits; set => Bits = ({bits})value; }}");
@@ -30,11 +30,11 @@ internal static class ValueEmitter
             w.Line($"public static implicit operator {name}({bits} v) => new(v);");
             w.Line($"public static implicit operator {bits}({name} v) => v.Bits;");
         }
-        foreach (FieldSpec f in v.Fields) EmitField(w, f);
+        foreach (FieldPlan f in v.Fields) EmitField(w, f);
         w.Close();
     }
 
-    private static void EmitRegisterFacts(CodeWriter w, string name, string bits, RegisterValueSpec r)
+    private static void EmitRegisterFacts(CodeWriter w, string name, string bits, RegisterValuePlan r)
     {
         if (r.Reset is ulong reset)
         {
@@ -54,7 +54,7 @@ internal static class ValueEmitter
         w.Line($"readonly ulong {i}.{ToBits}() => Bits;");
     }
 
-    private static void EmitField(CodeWriter w, FieldSpec f)
+    private static void EmitField(CodeWriter w, FieldPlan f)
     {
         w.Doc(f.Doc);
         string get, set;

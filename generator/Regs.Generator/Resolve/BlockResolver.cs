@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using Regs.Language.Model;
 
 namespace Regs.Generator.Resolve;
@@ -8,17 +8,17 @@ namespace Regs.Generator.Resolve;
 /// <summary>Blocks: constants, counts, value structs, and a handle per register with its addressing.</summary>
 internal static class BlockResolver
 {
-    public static BlockSpec Resolve(BlockDef b, Names names)
+    public static BlockPlan Resolve(BlockDef b, Names names)
     {
         var all = b.Registers.Concat(b.Groups.SelectMany(g => g.Registers)).ToList();
         var registers = all.ToDictionary(r => r.N.Name);
-        var counts = all.Where(r => r.Array != null).Select(r => new CountSpec(r.N.Name + "Count", r.Array!.Count))
-            .Concat(b.Groups.Where(g => g.Select == null).Select(g => new CountSpec(g.N.Name + "Count", g.Count)));
-        return new BlockSpec(
+        var counts = all.Where(r => r.Array != null).Select(r => new CountPlan(r.N.Name + "Count", r.Array!.Count))
+            .Concat(b.Groups.Where(g => g.Select == null).Select(g => new CountPlan(g.N.Name + "Count", g.Count)));
+        return new BlockPlan(
             b.N.Name,
             names.Doc(b.N),
             b.Indirect,
-            b.Constants.Select(c => new ConstantSpec(c.N.Name, names.Doc(c.N), c.Value > uint.MaxValue ? "ulong" : "uint", c.Value)).ToEquatableArray(),
+            b.Constants.Select(c => new ConstantPlan(c.N.Name, names.Doc(c.N), c.Value > uint.MaxValue ? "ulong" : "uint", c.Value)).ToEquatableArray(),
             counts.ToEquatableArray(),
             all.Where(ValueResolver.NeedsStruct).Select(r => ValueResolver.Register(r, names)).ToEquatableArray(),
             b.Features is Ref features ? SnapshotResolver.Resolve(b, features, names) : null,
@@ -54,27 +54,27 @@ internal static class BlockResolver
         return c && s ? RuntimeSymbols.RegisterRWCS : c ? RuntimeSymbols.RegisterRWC : s ? RuntimeSymbols.RegisterRWS : RuntimeSymbols.RegisterRW;
     }
 
-    private static HandleSpec Handle(BlockDef b, RegisterDef r, Dictionary<string, RegisterDef> registers, Names names)
+    private static HandlePlan Handle(BlockDef b, RegisterDef r, Dictionary<string, RegisterDef> registers, Names names)
     {
-        SelectorSpec? window = r.Window is WindowDef w ? Selector(registers[w.Select.Name]) : null;
-        ArraySpec? array = null;
+        SelectorPlan? window = r.Window is WindowDef w ? Selector(registers[w.Select.Name]) : null;
+        ArrayPlan? array = null;
         if (r.Array is ArrayDef a)
         {
-            var ranges = new List<ArrayRangeSpec>();
+            var ranges = new List<ArrayRangePlan>();
             ulong first = 0;
             foreach (ArrayRange range in a.Ranges)
             {
-                ranges.Add(new ArrayRangeSpec(first, range.Count, range.Offset));
+                ranges.Add(new ArrayRangePlan(first, range.Count, range.Offset));
                 first += range.Count;
             }
-            array = new ArraySpec(a.Count, a.Stride, ranges.ToEquatableArray());
+            array = new ArrayPlan(a.Count, a.Stride, ranges.ToEquatableArray());
         }
-        return new HandleSpec(r.N.Name, names.Doc(r.N), HandleType(b, r), ValueResolver.TypeName(b.N.Name, r), r.Offset, window, array);
+        return new HandlePlan(r.N.Name, names.Doc(r.N), HandleType(b, r), ValueResolver.TypeName(b.N.Name, r), r.Offset, window, array);
     }
 
-    private static SelectorSpec Selector(RegisterDef select) => new(select.N.Name, select.Offset, select.Width);
+    private static SelectorPlan Selector(RegisterDef select) => new(select.N.Name, select.Offset, select.Width);
 
-    private static GroupSpec Group(BlockDef b, GroupDef g, Dictionary<string, RegisterDef> registers, Names names)
+    private static GroupPlan Group(BlockDef b, GroupDef g, Dictionary<string, RegisterDef> registers, Names names)
         => new(g.N.Name, names.Doc(g.N), g.N.Name + "View",
             g.Select is Ref select ? Selector(registers[select.Name]) : null,
             g.Offset, g.Count, g.Stride,

@@ -1,5 +1,5 @@
 using System.Linq;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using Regs.Language.Model;
 using Regs.Language.Validation;
 
@@ -7,15 +7,15 @@ namespace Regs.Generator.Resolve;
 
 /// <summary>
 /// The step between validation and emission: a checked file and the symbols of all files to a
-/// <see cref="FileSpec"/>, with every name, size and choice the emitters need decided here.
+/// <see cref="FilePlan"/>, with every name, size and choice the emitters need decided here.
 /// </summary>
 internal static class FileResolver
 {
     /// <summary>Resolves a file whose own and cross-file checks passed.</summary>
-    public static FileSpec Resolve(FileModel file, SymbolTable symbols)
+    public static FilePlan Resolve(FileModel file, SymbolTable symbols)
     {
         var names = new Names(file, symbols);
-        return new FileSpec(
+        return new FilePlan(
             System.IO.Path.GetFileName(file.Path),
             file.Namespace,
             file.Enums.Select(e => Enum(e, names)).ToEquatableArray(),
@@ -24,16 +24,16 @@ internal static class FileResolver
             file.Layouts.Select(l => LayoutResolver.Resolve(l, names)).ToEquatableArray());
     }
 
-    private static EnumSpec Enum(EnumDef e, Names names)
+    private static EnumPlan Enum(EnumDef e, Names names)
         => new(e.N.Name, names.Doc(e.N), Names.Unsigned(e.Width),
-            e.Values.Select(v => new EnumValueSpec(v.N.Name, names.Doc(v.N), v.Value)).ToEquatableArray());
+            e.Values.Select(v => new EnumValuePlan(v.N.Name, names.Doc(v.N), v.Value)).ToEquatableArray());
 
-    private static FlagsSpec Flags(FlagsDef f, Names names)
+    private static FlagsPlan Flags(FlagsDef f, Names names)
     {
         // The symbol of the extended set lists its members transitively: repeat them all here.
         string? baseType = f.Extends is Ref ext ? names.Type(ext) : null;
         EquatableArray<string> inherited = f.Extends is Ref e ? names.Symbol(e).Members : EquatableArray<string>.Empty;
-        return new FlagsSpec(f.N.Name, names.Doc(f.N), Names.Unsigned(f.Width), baseType, inherited,
-            f.Bits.Select(b => new FlagBitSpec(b.N.Name, names.Doc(b.N), b.Bit)).ToEquatableArray());
+        return new FlagsPlan(f.N.Name, names.Doc(f.N), Names.Unsigned(f.Width), baseType, inherited,
+            f.Bits.Select(b => new FlagBitPlan(b.N.Name, names.Doc(b.N), b.Bit)).ToEquatableArray());
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using Regs.Language.Model;
 using Regs.Language.Reading;
 
@@ -9,15 +9,15 @@ namespace Regs.Generator.Resolve;
 /// <summary>Ports: the command register's types, and each command as the field assignments that build it.</summary>
 internal static class PortResolver
 {
-    public static PortSpec Resolve(BlockDef b, PortDef p, RegisterDef cmd, Names names)
+    public static PortPlan Resolve(BlockDef b, PortDef p, RegisterDef cmd, Names names)
     {
         var fields = new Dictionary<string, FieldDef>();
         foreach (FieldDef f in cmd.Fields) fields[f.N.Name] = f;
         FieldDef data = fields[p.Data.Name];
         // Without a read opcode a port that has opcodes cannot read; without a write opcode no port can write.
-        CommandSpec? read = p.ReadOp == null && p.Opcode != null ? null : Command(p, fields, p.ReadOp, null, names);
-        CommandSpec? write = p.WriteOp == null ? null : Command(p, fields, p.WriteOp, data, names);
-        return new PortSpec(
+        CommandPlan? read = p.ReadOp == null && p.Opcode != null ? null : Command(p, fields, p.ReadOp, null, names);
+        CommandPlan? write = p.WriteOp == null ? null : Command(p, fields, p.WriteOp, data, names);
+        return new PortPlan(
             p.N.Name,
             names.Doc(p.N),
             names.Type(p.Space),
@@ -38,7 +38,7 @@ internal static class PortResolver
     }
 
     /// <summary>Fixed settings, the address, the opcode, the start bit, then (for a write) the data.</summary>
-    private static CommandSpec Command(PortDef p, Dictionary<string, FieldDef> fields, Ref? op, FieldDef? data, Names names)
+    private static CommandPlan Command(PortDef p, Dictionary<string, FieldDef> fields, Ref? op, FieldDef? data, Names names)
     {
         var assignments = new List<FieldAssignment>();
         foreach (PortSetting s in p.Set)
@@ -58,7 +58,7 @@ internal static class PortResolver
         }
         if (p.Start is Ref start) assignments.Add(new FieldAssignment(start.Name, AssignmentKind.SetBit, "bool", "true"));
         if (data != null) assignments.Add(Assign(data, "value", names));
-        return new CommandSpec(assignments.ToEquatableArray());
+        return new CommandPlan(assignments.ToEquatableArray());
     }
 
     /// <summary>c.F = expr, converted to the field's property type.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using Regs.Language.Model;
 
 namespace Regs.Generator.Resolve;
@@ -8,10 +8,10 @@ namespace Regs.Generator.Resolve;
 /// <summary>Configuration snapshots: which registers one holds, and the features each needs.</summary>
 internal static class SnapshotResolver
 {
-    public static SnapshotSpec Resolve(BlockDef b, Ref features, Names names)
+    public static SnapshotPlan Resolve(BlockDef b, Ref features, Names names)
     {
         string type = names.Type(features);
-        return new SnapshotSpec(type, Included(b).Select(r => new SnapshotRegisterSpec(
+        return new SnapshotPlan(type, Included(b).Select(r => new SnapshotRegisterPlan(
             r.N.Name,
             names.Doc(r.N),
             ValueResolver.TypeName(b.N.Name, r),

@@ -1,5 +1,5 @@
 using System.Linq;
-using Regs.Generator.Spec;
+using Regs.Generator.Plan;
 using Regs.Language.Model;
 
 namespace Regs.Generator.Resolve;
@@ -15,7 +15,7 @@ internal static class ValueResolver
     public static string TypeName(string block, RegisterDef r)
         => NeedsStruct(r) ? $"{block}.{r.N.Name}" : RuntimeSymbols.RawValue(r.ValueWidth).Name;
 
-    public static ValueSpec Register(RegisterDef r, Names names)
+    public static ValuePlan Register(RegisterDef r, Names names)
     {
         ulong w1c = 0, w1s = 0, zeros = 0, ones = 0;
         foreach (FieldDef f in r.Fields)
@@ -26,34 +26,34 @@ internal static class ValueResolver
             else if (a is Access.W1C or Access.RCW1C) w1c |= mask;
             else if (a == Access.W1S) w1s |= mask;
         }
-        var facts = new RegisterValueSpec(r.Reset, r.ValueWidth, r.Order == ByteOrder.Big, r.HighFirst, w1c, w1s, zeros, ones);
+        var facts = new RegisterValuePlan(r.Reset, r.ValueWidth, r.Order == ByteOrder.Big, r.HighFirst, w1c, w1s, zeros, ones);
         return Value(r.N.Name, names.Doc(r.N), r.ValueWidth, facts, r.Type, r.Fields, r.Access, settableAll: false, names);
     }
 
     /// <summary>The value struct of a layout member with fields, named <c>{member}Value</c>.</summary>
-    public static ValueSpec Member(MemberDef m, Names names)
+    public static ValuePlan Member(MemberDef m, Names names)
         => Value(m.N.Name + "Value", names.Doc(m.N), m.Width, null, m.Type, m.Fields, Access.RW, settableAll: true, names);
 
-    private static ValueSpec Value(string name, string? doc, int width, RegisterValueSpec? register, Ref? type,
+    private static ValuePlan Value(string name, string? doc, int width, RegisterValuePlan? register, Ref? type,
         EquatableArray<FieldDef> fields, Access access, bool settableAll, Names names)
     {
         string? typedAs = type is Ref t ? names.Type(t) : null;
         // Typed as a whole, the fields are not exposed; with no fields at all (reserved ones count), the bits convert implicitly.
         bool rawConversions = typedAs == null && fields.Count == 0;
-        EquatableArray<FieldSpec> specs = typedAs != null ? EquatableArray<FieldSpec>.Empty
+        EquatableArray<FieldPlan> planned = typedAs != null ? EquatableArray<FieldPlan>.Empty
             : fields.Where(f => !f.Reserved).Select(f => Field(f, width, settableAll || (f.Access ?? access).Writable(), names)).ToEquatableArray();
-        return new ValueSpec(name, doc, Names.Unsigned(width), register, typedAs, rawConversions, specs);
+        return new ValuePlan(name, doc, Names.Unsigned(width), register, typedAs, rawConversions, planned);
     }
 
-    private static FieldSpec Field(FieldDef f, int valueWidth, bool settable, Names names)
+    private static FieldPlan Field(FieldDef f, int valueWidth, bool settable, Names names)
     {
         string natural = Names.Natural(f.Width);
         Ref? typeRef = f.Enum ?? f.Flags;
         if (f.Width == 1 && typeRef == null)
-            return new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Bool, "bool", natural, false, settable);
+            return new FieldPlan(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Bool, "bool", natural, false, settable);
         bool narrow = valueWidth > 32 && f.Width <= 32; // a uint field read out of ulong bits
         return typeRef is Ref t
-            ? new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Typed, names.Type(t), natural, narrow, settable)
-            : new FieldSpec(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Number, natural, natural, narrow, settable);
+            ? new FieldPlan(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Typed, names.Type(t), natural, narrow, settable)
+            : new FieldPlan(f.N.Name, names.Doc(f.N), f.Lo, f.Width, FieldKind.Number, natural, natural, narrow, settable);
     }
 }

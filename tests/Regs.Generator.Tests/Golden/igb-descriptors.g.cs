@@ -82,16 +82,16 @@ public enum AdvTxPopts : byte
     IPSEC = (byte)(1UL << 2),
 }
 
-/// <summary>Advanced receive descriptor; software writes the Read format and the device overwrites it with the WriteBack format (82576 datasheet 7.1.5).</summary>
+/// <summary>Advanced receive descriptor; software writes the Read format and the device overwrites it with the WriteBack format (82576 datasheet rev 2.7 7.1.5).</summary>
 [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
 public partial struct AdvRxDesc
 {
-    /// <summary>Format handed to the device</summary>
+    /// <summary>Format handed to the device; datasheet subsection not confirmed</summary>
     [global::System.Runtime.InteropServices.FieldOffset(0)] public ReadView Read;
-    /// <summary>Format written back by the device once DD is set</summary>
+    /// <summary>Format written back by the device once DD is set (82576 datasheet rev 2.7 7.1.5.2).</summary>
     [global::System.Runtime.InteropServices.FieldOffset(0)] public WriteBackView WriteBack;
 
-    /// <summary>Format handed to the device</summary>
+    /// <summary>Format handed to the device; datasheet subsection not confirmed</summary>
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public partial struct ReadView
     {
@@ -103,7 +103,7 @@ public partial struct AdvRxDesc
         public ulong HeaderAddress { readonly get => (__HeaderAddress0 | (ulong)__HeaderAddress1 << 32); set { ulong __v = value; __HeaderAddress0 = (uint)__v; __HeaderAddress1 = (uint)(__v >> 32); } }
     }
 
-    /// <summary>Format written back by the device once DD is set</summary>
+    /// <summary>Format written back by the device once DD is set (82576 datasheet rev 2.7 7.1.5.2).</summary>
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public partial struct WriteBackView
     {
@@ -196,13 +196,13 @@ public partial struct AdvRxDesc
     }
 }
 
-/// <summary>Advanced transmit data descriptor; the device writes the WriteBack format when RS was set (82576 datasheet 7.2.2.3).</summary>
+/// <summary>Advanced transmit data descriptor; the device writes the WriteBack format when RS was set (82576 datasheet rev 2.7 7.2.2.3).</summary>
 [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
 public partial struct AdvTxDesc
 {
     /// <summary>Format handed to the device</summary>
     [global::System.Runtime.InteropServices.FieldOffset(0)] public ReadView Read;
-    /// <summary>Format written back by the device</summary>
+    /// <summary>Format written back by the device; datasheet subsection not confirmed</summary>
     [global::System.Runtime.InteropServices.FieldOffset(0)] public WriteBackView WriteBack;
 
     /// <summary>Format handed to the device</summary>
@@ -256,7 +256,7 @@ public partial struct AdvTxDesc
             public bool CC { readonly get => Bit.Get(Bits, 7); set => Bit.Set(ref Bits, 7, value); }
             /// <summary>Checksum offload options</summary>
             public AdvTxPopts POPTS { readonly get => (AdvTxPopts)Bit.Get(Bits, 8, 6); set => Bit.Set(ref Bits, 8, 6, (uint)value); }
-            /// <summary>Payload length (whole packet, or TCP payload with TSE)</summary>
+            /// <summary>Payload length (whole packet, or TCP payload with TSE) (82576 datasheet rev 2.7 7.2.2.3.11).</summary>
             public uint PAYLEN { readonly get => Bit.Get(Bits, 14, 18); set => Bit.Set(ref Bits, 14, 18, value); }
         }
         [global::System.Runtime.InteropServices.FieldOffset(12)] private volatile uint __OlinfoStatus;
@@ -264,7 +264,7 @@ public partial struct AdvTxDesc
         public OlinfoStatusValue OlinfoStatus { readonly get => new(__OlinfoStatus); set { uint __v = value.Bits; __OlinfoStatus = __v; } }
     }
 
-    /// <summary>Format written back by the device</summary>
+    /// <summary>Format written back by the device; datasheet subsection not confirmed</summary>
     [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public partial struct WriteBackView
     {
@@ -290,7 +290,7 @@ public partial struct AdvTxDesc
     }
 }
 
-/// <summary>Advanced transmit context descriptor; holds offload parameters referenced by later data descriptors.</summary>
+/// <summary>Advanced transmit context descriptor; holds offload parameters referenced by later data descriptors; datasheet section not confirmed.</summary>
 [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
 public partial struct AdvTxContextDesc
 {

@@ -6,11 +6,11 @@
 namespace Regs.Igb;
 using global::Regs.Runtime;
 
-/// <summary>PHY registers; offsets are MDIO register numbers (0-31).</summary>
+/// <summary>PHY registers; offsets are MDIO register numbers (0-31) (82576 datasheet rev 2.7 8.25).</summary>
 public static partial class IgbPhy
 {
 
-    /// <summary>Basic mode control</summary>
+    /// <summary>Basic mode control (82576 datasheet rev 2.7 8.25.1).</summary>
     public struct BMCR : IRegisterValue<BMCR>
     {
         public ushort Bits;
@@ -42,7 +42,7 @@ public static partial class IgbPhy
         public bool RESET { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
-    /// <summary>Basic mode status</summary>
+    /// <summary>Basic mode status; datasheet section not confirmed</summary>
     public struct BMSR : IRegisterValue<BMSR>
     {
         public ushort Bits;
@@ -82,7 +82,7 @@ public static partial class IgbPhy
         public bool CAP_100T4 => Bit.Get(Bits, 15);
     }
 
-    /// <summary>PHY identifier, OUI bits 3-18</summary>
+    /// <summary>PHY identifier, OUI bits 3-18; datasheet section not confirmed</summary>
     public struct PHYID1 : IRegisterValue<PHYID1>
     {
         public ushort Bits;
@@ -96,7 +96,7 @@ public static partial class IgbPhy
         public static implicit operator ushort(PHYID1 v) => v.Bits;
     }
 
-    /// <summary>PHY identifier, OUI bits 19-24 then model and revision</summary>
+    /// <summary>PHY identifier, OUI bits 19-24 then model and revision; datasheet section not confirmed</summary>
     public struct PHYID2 : IRegisterValue<PHYID2>
     {
         public ushort Bits;
@@ -112,7 +112,7 @@ public static partial class IgbPhy
         public uint OUI_LSB => Bit.Get(Bits, 10, 6);
     }
 
-    /// <summary>Auto-negotiation advertisement</summary>
+    /// <summary>Auto-negotiation advertisement; datasheet section not confirmed</summary>
     public struct ANAR : IRegisterValue<ANAR>
     {
         public ushort Bits;
@@ -142,7 +142,7 @@ public static partial class IgbPhy
         public bool NEXT_PAGE { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
-    /// <summary>Auto-negotiation link partner ability (base page)</summary>
+    /// <summary>Auto-negotiation link partner ability (base page); datasheet section not confirmed</summary>
     public struct ANLPAR : IRegisterValue<ANLPAR>
     {
         public ushort Bits;
@@ -174,7 +174,7 @@ public static partial class IgbPhy
         public bool NEXT_PAGE => Bit.Get(Bits, 15);
     }
 
-    /// <summary>Auto-negotiation expansion</summary>
+    /// <summary>Auto-negotiation expansion; datasheet section not confirmed</summary>
     public struct ANER : IRegisterValue<ANER>
     {
         public ushort Bits;
@@ -194,7 +194,7 @@ public static partial class IgbPhy
         public bool PAR_DETECT_FAULT => Bit.Get(Bits, 4);
     }
 
-    /// <summary>Auto-negotiation next page transmit</summary>
+    /// <summary>Auto-negotiation next page transmit; datasheet section not confirmed</summary>
     public struct NPTX : IRegisterValue<NPTX>
     {
         public ushort Bits;
@@ -214,7 +214,7 @@ public static partial class IgbPhy
         public bool NEXT_PAGE { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
-    /// <summary>Link partner next page</summary>
+    /// <summary>Link partner next page; datasheet section not confirmed</summary>
     public struct LPNP : IRegisterValue<LPNP>
     {
         public ushort Bits;
@@ -236,7 +236,7 @@ public static partial class IgbPhy
         public bool NEXT_PAGE => Bit.Get(Bits, 15);
     }
 
-    /// <summary>1000BASE-T control</summary>
+    /// <summary>1000BASE-T control; datasheet section not confirmed</summary>
     public struct GTCR : IRegisterValue<GTCR>
     {
         public ushort Bits;
@@ -258,7 +258,7 @@ public static partial class IgbPhy
         public uint TEST_MODE { readonly get => Bit.Get(Bits, 13, 3); set => Bit.Set(ref Bits, 13, 3, value); }
     }
 
-    /// <summary>1000BASE-T status</summary>
+    /// <summary>1000BASE-T status; datasheet section not confirmed</summary>
     public struct GTSR : IRegisterValue<GTSR>
     {
         public ushort Bits;
@@ -282,7 +282,7 @@ public static partial class IgbPhy
         public bool MS_FAULT => Bit.Get(Bits, 15);
     }
 
-    /// <summary>Extended status (1000 Mb/s abilities)</summary>
+    /// <summary>Extended status (1000 Mb/s abilities); datasheet section not confirmed</summary>
     public struct ESR : IRegisterValue<ESR>
     {
         public ushort Bits;
@@ -300,7 +300,7 @@ public static partial class IgbPhy
         public bool CAP_1000X_FD => Bit.Get(Bits, 15);
     }
 
-    /// <summary>Port configuration</summary>
+    /// <summary>Port configuration; datasheet section not confirmed</summary>
     public struct PORT_CONFIG : IRegisterValue<PORT_CONFIG>
     {
         public ushort Bits;
@@ -312,7 +312,7 @@ public static partial class IgbPhy
         public bool SMART_SPEED { readonly get => Bit.Get(Bits, 7); set => Bit.Set(ref Bits, 7, value); }
     }
 
-    /// <summary>Port status</summary>
+    /// <summary>Port status; datasheet section not confirmed</summary>
     public struct PORT_STATUS : IRegisterValue<PORT_STATUS>
     {
         public ushort Bits;
@@ -328,7 +328,7 @@ public static partial class IgbPhy
         public uint SPEED => Bit.Get(Bits, 14, 2);
     }
 
-    /// <summary>Port control</summary>
+    /// <summary>Port control; datasheet section not confirmed</summary>
     public struct PORT_CTRL : IRegisterValue<PORT_CTRL>
     {
         public ushort Bits;
@@ -342,7 +342,7 @@ public static partial class IgbPhy
         public bool FORCE_MDI_MDIX { readonly get => Bit.Get(Bits, 13); set => Bit.Set(ref Bits, 13, value); }
     }
 
-    /// <summary>Link health</summary>
+    /// <summary>Link health; datasheet section not confirmed</summary>
     public struct LINK_HEALTH : IRegisterValue<LINK_HEALTH>
     {
         public ushort Bits;
@@ -354,7 +354,7 @@ public static partial class IgbPhy
         public bool SS_DOWNGRADE => Bit.Get(Bits, 15);
     }
 
-    /// <summary>Power management</summary>
+    /// <summary>Power management; datasheet section not confirmed</summary>
     public struct POWER_MGMT : IRegisterValue<POWER_MGMT>
     {
         public ushort Bits;
@@ -369,47 +369,47 @@ public static partial class IgbPhy
     }
 }
 
-/// <summary>PHY registers; offsets are MDIO register numbers (0-31).</summary>
+/// <summary>PHY registers; offsets are MDIO register numbers (0-31) (82576 datasheet rev 2.7 8.25).</summary>
 public readonly partial struct IgbPhy<TPort> where TPort : struct, IIndirectPort
 {
     private readonly TPort _port;
     public IgbPhy(TPort port) { _port = port; }
     /// <summary>The port this space is reached through.</summary>
     public TPort Io => _port;
-    /// <summary>Basic mode control</summary>
+    /// <summary>Basic mode control (82576 datasheet rev 2.7 8.25.1).</summary>
     public IndirectRW<TPort, IgbPhy.BMCR> BMCR => new(_port, 0x0);
-    /// <summary>Basic mode status</summary>
+    /// <summary>Basic mode status; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.BMSR> BMSR => new(_port, 0x1);
-    /// <summary>PHY identifier, OUI bits 3-18</summary>
+    /// <summary>PHY identifier, OUI bits 3-18; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.PHYID1> PHYID1 => new(_port, 0x2);
-    /// <summary>PHY identifier, OUI bits 19-24 then model and revision</summary>
+    /// <summary>PHY identifier, OUI bits 19-24 then model and revision; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.PHYID2> PHYID2 => new(_port, 0x3);
-    /// <summary>Auto-negotiation advertisement</summary>
+    /// <summary>Auto-negotiation advertisement; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.ANAR> ANAR => new(_port, 0x4);
-    /// <summary>Auto-negotiation link partner ability (base page)</summary>
+    /// <summary>Auto-negotiation link partner ability (base page); datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.ANLPAR> ANLPAR => new(_port, 0x5);
-    /// <summary>Auto-negotiation expansion</summary>
+    /// <summary>Auto-negotiation expansion; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.ANER> ANER => new(_port, 0x6);
-    /// <summary>Auto-negotiation next page transmit</summary>
+    /// <summary>Auto-negotiation next page transmit; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.NPTX> NPTX => new(_port, 0x7);
-    /// <summary>Link partner next page</summary>
+    /// <summary>Link partner next page; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.LPNP> LPNP => new(_port, 0x8);
-    /// <summary>1000BASE-T control</summary>
+    /// <summary>1000BASE-T control; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.GTCR> GTCR => new(_port, 0x9);
-    /// <summary>1000BASE-T status</summary>
+    /// <summary>1000BASE-T status; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.GTSR> GTSR => new(_port, 0xA);
-    /// <summary>Extended status (1000 Mb/s abilities)</summary>
+    /// <summary>Extended status (1000 Mb/s abilities); datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.ESR> ESR => new(_port, 0xF);
-    /// <summary>Port configuration</summary>
+    /// <summary>Port configuration; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.PORT_CONFIG> PORT_CONFIG => new(_port, 0x10);
-    /// <summary>Port status</summary>
+    /// <summary>Port status; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.PORT_STATUS> PORT_STATUS => new(_port, 0x11);
-    /// <summary>Port control</summary>
+    /// <summary>Port control; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.PORT_CTRL> PORT_CTRL => new(_port, 0x12);
-    /// <summary>Link health</summary>
+    /// <summary>Link health; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.LINK_HEALTH> LINK_HEALTH => new(_port, 0x13);
-    /// <summary>Power management</summary>
+    /// <summary>Power management; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.POWER_MGMT> POWER_MGMT => new(_port, 0x19);
-    /// <summary>Page select for the paged registers (QEMU implements it as write-only)</summary>
+    /// <summary>Page select for the paged registers (QEMU implements it as write-only); datasheet section not confirmed</summary>
     public IndirectRW<TPort, U16> PAGE_SELECT => new(_port, 0x1F);
 }

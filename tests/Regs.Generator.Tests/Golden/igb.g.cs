@@ -30,7 +30,7 @@ public enum LinkMode : byte
     SerDes = 0x3,
 }
 
-/// <summary>Operation requested through MDIC.OP.</summary>
+/// <summary>Operation requested through MDIC.OP (82576 datasheet rev 2.7 8.2.4).</summary>
 public enum MdicOpcode : byte
 {
     /// <summary>Write a PHY register</summary>
@@ -39,7 +39,7 @@ public enum MdicOpcode : byte
     Read = 0x2,
 }
 
-/// <summary>Loopback mode selected by RCTL.LBM.</summary>
+/// <summary>Loopback mode selected by RCTL.LBM (82576 datasheet rev 2.7 8.10.1).</summary>
 public enum RctlLoopback : byte
 {
     /// <summary>Normal operation</summary>
@@ -50,7 +50,7 @@ public enum RctlLoopback : byte
     Transceiver = 0x3,
 }
 
-/// <summary>Receive buffer size in RCTL.BSIZE; used by a queue only when its SRRCTL.BSIZEPACKET is 0.</summary>
+/// <summary>Receive buffer size in RCTL.BSIZE; used by a queue only when its SRRCTL.BSIZEPACKET is 0 (82576 datasheet rev 2.7 8.10.1).</summary>
 public enum RctlBufferSize : byte
 {
     /// <summary>2048-byte buffers</summary>
@@ -76,7 +76,7 @@ public enum MrqcMode : byte
     VmdqRss = 0x5,
 }
 
-/// <summary>Receive descriptor format selected per queue by SRRCTL.DESCTYPE.</summary>
+/// <summary>Receive descriptor format selected per queue by SRRCTL.DESCTYPE (82576 datasheet rev 2.7 8.10.2).</summary>
 public enum SrrctlDescType : byte
 {
     /// <summary>Legacy receive descriptor</summary>
@@ -124,7 +124,7 @@ public enum MsixVectors : uint
     Vector24 = (uint)(1UL << 24),
 }
 
-/// <summary>Interrupt causes; the same bit layout is used by ICR, ICS, IMS, IMC and IAM.</summary>
+/// <summary>Interrupt causes; the same bit layout is used by ICR, ICS, IMS, IMC and IAM; datasheet section not confirmed.</summary>
 [global::System.Flags]
 public enum InterruptCause : uint
 {
@@ -197,23 +197,23 @@ public readonly partial struct IgbEeprom<TPort> where TPort : struct, IIndirectP
     public IgbEeprom(TPort port) { _port = port; }
     /// <summary>The port this space is reached through.</summary>
     public TPort Io => _port;
-    /// <summary>Ethernet address, two bytes per word, first byte in the low half</summary>
+    /// <summary>Ethernet address, two bytes per word, first byte in the low half; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> MAC_ADDR(uint n) => new(_port, 0x0 + (uint)(n % 3) * 0x1);
-    /// <summary>Compatibility word</summary>
+    /// <summary>Compatibility word; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> COMPAT => new(_port, 0x3);
-    /// <summary>Initialization control word 1</summary>
+    /// <summary>Initialization control word 1; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> INIT_CTRL_1 => new(_port, 0xA);
-    /// <summary>PCI subsystem ID</summary>
+    /// <summary>PCI subsystem ID; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> SUB_DEV_ID => new(_port, 0xB);
-    /// <summary>PCI subsystem vendor ID</summary>
+    /// <summary>PCI subsystem vendor ID; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> SUB_VEN_ID => new(_port, 0xC);
-    /// <summary>PCI device ID</summary>
+    /// <summary>PCI device ID; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> DEV_ID => new(_port, 0xD);
-    /// <summary>PCI vendor ID</summary>
+    /// <summary>PCI vendor ID; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> VEN_ID => new(_port, 0xE);
-    /// <summary>Initialization control word 2</summary>
+    /// <summary>Initialization control word 2; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> INIT_CTRL_2 => new(_port, 0xF);
-    /// <summary>Checksum word chosen so that words 0x00-0x3F add up to 0xBABA</summary>
+    /// <summary>Checksum word chosen so that words 0x00-0x3F add up to 0xBABA; datasheet section not confirmed</summary>
     public IndirectRO<TPort, U16> CHECKSUM => new(_port, 0x3F);
 }
 
@@ -224,7 +224,7 @@ public static partial class Igb
     public const uint VendorId = 0x8086u;
     /// <summary>82576 copper PCI device ID (the one QEMU's igb device uses)</summary>
     public const uint DeviceId82576 = 0x10C9u;
-    /// <summary>MDIO address of the internal PHY (MDIC.PHYADD)</summary>
+    /// <summary>MDIO address of the internal PHY (MDIC.PHYADD) (82576 datasheet rev 2.7 3.5.7.8.3.16).</summary>
     public const uint PhyAddress = 0x1u;
     public const uint EITRCount = 25;
     public const uint IVARCount = 8;
@@ -235,7 +235,7 @@ public static partial class Igb
     public const uint RxQueueCount = 16;
     public const uint TxQueueCount = 16;
 
-    /// <summary>Device control (82576 datasheet 8.2.1).</summary>
+    /// <summary>Device control (82576 datasheet rev 2.7 8.2.1).</summary>
     public struct CTRL : IRegisterValue<CTRL>
     {
         public uint Bits;
@@ -283,7 +283,7 @@ public static partial class Igb
         public bool PHY_RST { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Device status</summary>
+    /// <summary>Device status; datasheet section not confirmed</summary>
     public struct STATUS : IRegisterValue<STATUS>
     {
         public uint Bits;
@@ -311,7 +311,7 @@ public static partial class Igb
         public bool GIO_MASTER_ENABLE => Bit.Get(Bits, 19);
     }
 
-    /// <summary>EEPROM/flash control (EEC)</summary>
+    /// <summary>EEPROM/flash control (EEC); datasheet section not confirmed</summary>
     public struct EECD : IRegisterValue<EECD>
     {
         public uint Bits;
@@ -343,7 +343,7 @@ public static partial class Igb
         public uint SIZE_EX => Bit.Get(Bits, 11, 4);
     }
 
-    /// <summary>EEPROM read; one 16-bit word per START</summary>
+    /// <summary>EEPROM read; one 16-bit word per START; datasheet section not confirmed</summary>
     public struct EERD : IRegisterValue<EERD>
     {
         public uint Bits;
@@ -361,7 +361,7 @@ public static partial class Igb
         public uint DATA => Bit.Get(Bits, 16, 16);
     }
 
-    /// <summary>Extended device control</summary>
+    /// <summary>Extended device control; datasheet section not confirmed</summary>
     public struct CTRL_EXT : IRegisterValue<CTRL_EXT>
     {
         public uint Bits;
@@ -393,7 +393,7 @@ public static partial class Igb
         public bool DRV_LOAD { readonly get => Bit.Get(Bits, 28); set => Bit.Set(ref Bits, 28, value); }
     }
 
-    /// <summary>MDI control; reads and writes PHY registers over MDIO</summary>
+    /// <summary>MDI control; reads and writes PHY registers over MDIO (82576 datasheet rev 2.7 8.2.4).</summary>
     public struct MDIC : IRegisterValue<MDIC>
     {
         public uint Bits;
@@ -417,7 +417,7 @@ public static partial class Igb
         public bool E { readonly get => Bit.Get(Bits, 30); set => Bit.Set(ref Bits, 30, value); }
     }
 
-    /// <summary>VLAN EtherType</summary>
+    /// <summary>VLAN EtherType; datasheet section not confirmed</summary>
     public struct VET : IRegisterValue<VET>
     {
         public uint Bits;
@@ -433,7 +433,7 @@ public static partial class Igb
         public uint VET_EXT { readonly get => Bit.Get(Bits, 16, 16); set => Bit.Set(ref Bits, 16, 16, value); }
     }
 
-    /// <summary>Flow control transmit timer value</summary>
+    /// <summary>Flow control transmit timer value; datasheet section not confirmed</summary>
     public struct FCTTV : IRegisterValue<FCTTV>
     {
         public uint Bits;
@@ -445,7 +445,7 @@ public static partial class Igb
         public uint TTV { readonly get => Bit.Get(Bits, 0, 16); set => Bit.Set(ref Bits, 0, 16, value); }
     }
 
-    /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits</summary>
+    /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
     public struct ICR : IRegisterValue<ICR>
     {
         public uint Bits;
@@ -458,7 +458,7 @@ public static partial class Igb
         public static implicit operator InterruptCause(ICR v) => (InterruptCause)v.Bits;
     }
 
-    /// <summary>Interrupt cause set; writing 1s raises those causes</summary>
+    /// <summary>Interrupt cause set; writing 1s raises those causes; datasheet section not confirmed</summary>
     public struct ICS : IRegisterValue<ICS>
     {
         public uint Bits;
@@ -471,7 +471,7 @@ public static partial class Igb
         public static implicit operator InterruptCause(ICS v) => (InterruptCause)v.Bits;
     }
 
-    /// <summary>Interrupt mask set; writing 1s enables causes and reads return the mask</summary>
+    /// <summary>Interrupt mask set; writing 1s enables causes and reads return the mask; datasheet section not confirmed</summary>
     public struct IMS : IRegisterValue<IMS>
     {
         public uint Bits;
@@ -484,7 +484,7 @@ public static partial class Igb
         public static implicit operator InterruptCause(IMS v) => (InterruptCause)v.Bits;
     }
 
-    /// <summary>Interrupt mask clear; writing 1s disables causes</summary>
+    /// <summary>Interrupt mask clear; writing 1s disables causes (82576 datasheet rev 2.7 8.8.10).</summary>
     public struct IMC : IRegisterValue<IMC>
     {
         public uint Bits;
@@ -497,7 +497,7 @@ public static partial class Igb
         public static implicit operator InterruptCause(IMC v) => (InterruptCause)v.Bits;
     }
 
-    /// <summary>Causes whose IMS bits are cleared automatically when ICR is read or written</summary>
+    /// <summary>Causes whose IMS bits are cleared automatically when ICR is read or written; datasheet section not confirmed</summary>
     public struct IAM : IRegisterValue<IAM>
     {
         public uint Bits;
@@ -510,7 +510,7 @@ public static partial class Igb
         public static implicit operator InterruptCause(IAM v) => (InterruptCause)v.Bits;
     }
 
-    /// <summary>Extended interrupt cause set (one bit per MSI-X vector, or per queue cause in legacy mode)</summary>
+    /// <summary>Extended interrupt cause set (one bit per MSI-X vector, or per queue cause in legacy mode); datasheet section not confirmed</summary>
     public struct EICS : IRegisterValue<EICS>
     {
         public uint Bits;
@@ -523,7 +523,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EICS v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt mask set; reads return the mask</summary>
+    /// <summary>Extended interrupt mask set; reads return the mask; datasheet section not confirmed</summary>
     public struct EIMS : IRegisterValue<EIMS>
     {
         public uint Bits;
@@ -536,7 +536,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EIMS v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt mask clear</summary>
+    /// <summary>Extended interrupt mask clear; datasheet section not confirmed</summary>
     public struct EIMC : IRegisterValue<EIMC>
     {
         public uint Bits;
@@ -549,7 +549,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EIMC v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt auto clear: EICR bits cleared when their MSI-X message is sent</summary>
+    /// <summary>Extended interrupt auto clear: EICR bits cleared when their MSI-X message is sent (82576 datasheet rev 2.7 8.8.5).</summary>
     public struct EIAC : IRegisterValue<EIAC>
     {
         public uint Bits;
@@ -562,7 +562,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EIAC v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt auto mask: EIMS bits cleared on EICR access or MSI-X message</summary>
+    /// <summary>Extended interrupt auto mask: EIMS bits cleared on EICR access or MSI-X message (82576 datasheet rev 2.7 8.8.6).</summary>
     public struct EIAM : IRegisterValue<EIAM>
     {
         public uint Bits;
@@ -575,7 +575,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EIAM v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes</summary>
+    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes; datasheet section not confirmed</summary>
     public struct EICR : IRegisterValue<EICR>
     {
         public uint Bits;
@@ -588,7 +588,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EICR v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>General purpose interrupt enable</summary>
+    /// <summary>General purpose interrupt enable; datasheet section not confirmed</summary>
     public struct GPIE : IRegisterValue<GPIE>
     {
         public uint Bits;
@@ -606,7 +606,7 @@ public static partial class Igb
         public bool PBA_SUPPORT { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Extended interrupt throttling, one per MSI-X vector</summary>
+    /// <summary>Extended interrupt throttling, one per MSI-X vector; datasheet section not confirmed</summary>
     public struct EITR : IRegisterValue<EITR>
     {
         public uint Bits;
@@ -620,7 +620,7 @@ public static partial class Igb
         public bool CNT_IGNR { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Interrupt vector allocation; entry n maps RX/TX queues n and n+8 to MSI-X vectors</summary>
+    /// <summary>Interrupt vector allocation; entry n maps RX/TX queues n and n+8 to MSI-X vectors (82576 datasheet rev 2.7 8.8.13).</summary>
     public struct IVAR : IRegisterValue<IVAR>
     {
         public uint Bits;
@@ -646,7 +646,7 @@ public static partial class Igb
         public bool ITR_VALID_TX_HI { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Interrupt vector allocation for the TCP timer and for the other (ICR) causes</summary>
+    /// <summary>Interrupt vector allocation for the TCP timer and for the other (ICR) causes; datasheet section not confirmed</summary>
     public struct IVAR_MISC : IRegisterValue<IVAR_MISC>
     {
         public uint Bits;
@@ -664,7 +664,7 @@ public static partial class Igb
         public bool ITR_VALID_OTHER { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
-    /// <summary>Receive control</summary>
+    /// <summary>Receive control (82576 datasheet rev 2.7 8.10.1).</summary>
     public struct RCTL : IRegisterValue<RCTL>
     {
         public uint Bits;
@@ -704,7 +704,7 @@ public static partial class Igb
         public bool SECRC { readonly get => Bit.Get(Bits, 26); set => Bit.Set(ref Bits, 26, value); }
     }
 
-    /// <summary>Transmit control</summary>
+    /// <summary>Transmit control; datasheet section not confirmed</summary>
     public struct TCTL : IRegisterValue<TCTL>
     {
         public uint Bits;
@@ -728,7 +728,7 @@ public static partial class Igb
         public bool RTLC { readonly get => Bit.Get(Bits, 24); set => Bit.Set(ref Bits, 24, value); }
     }
 
-    /// <summary>Transmit inter-packet gap</summary>
+    /// <summary>Transmit inter-packet gap; datasheet section not confirmed</summary>
     public struct TIPG : IRegisterValue<TIPG>
     {
         public uint Bits;
@@ -746,7 +746,7 @@ public static partial class Igb
         public uint IPGR2 { readonly get => Bit.Get(Bits, 20, 10); set => Bit.Set(ref Bits, 20, 10, value); }
     }
 
-    /// <summary>Receive packet buffer size</summary>
+    /// <summary>Receive packet buffer size; datasheet section not confirmed</summary>
     public struct RXPBS : IRegisterValue<RXPBS>
     {
         public uint Bits;
@@ -760,7 +760,7 @@ public static partial class Igb
         public uint RXPBSIZE { readonly get => Bit.Get(Bits, 0, 7); set => Bit.Set(ref Bits, 0, 7, value); }
     }
 
-    /// <summary>Transmit packet buffer size (KB)</summary>
+    /// <summary>Transmit packet buffer size (KB); datasheet section not confirmed</summary>
     public struct TXPBS : IRegisterValue<TXPBS>
     {
         public uint Bits;
@@ -774,7 +774,7 @@ public static partial class Igb
         public static implicit operator uint(TXPBS v) => v.Bits;
     }
 
-    /// <summary>Receive checksum control</summary>
+    /// <summary>Receive checksum control; datasheet section not confirmed</summary>
     public struct RXCSUM : IRegisterValue<RXCSUM>
     {
         public uint Bits;
@@ -796,7 +796,7 @@ public static partial class Igb
         public bool PCSD { readonly get => Bit.Get(Bits, 13); set => Bit.Set(ref Bits, 13, value); }
     }
 
-    /// <summary>Receive long packet maximum length</summary>
+    /// <summary>Receive long packet maximum length; datasheet section not confirmed</summary>
     public struct RLPML : IRegisterValue<RLPML>
     {
         public uint Bits;
@@ -810,7 +810,7 @@ public static partial class Igb
         public uint RLPML_VAL { readonly get => Bit.Get(Bits, 0, 14); set => Bit.Set(ref Bits, 0, 14, value); }
     }
 
-    /// <summary>Multiple receive queues command</summary>
+    /// <summary>Multiple receive queues command; datasheet section not confirmed</summary>
     public struct MRQC : IRegisterValue<MRQC>
     {
         public uint Bits;
@@ -840,7 +840,7 @@ public static partial class Igb
         public bool RSS_UDP_IPV6_EX { readonly get => Bit.Get(Bits, 24); set => Bit.Set(ref Bits, 24, value); }
     }
 
-    /// <summary>Receive address high; write RAL first and set AV last</summary>
+    /// <summary>Receive address high; write RAL first and set AV last; datasheet section not confirmed</summary>
     public struct RAH : IRegisterValue<RAH>
     {
         public uint Bits;
@@ -858,7 +858,7 @@ public static partial class Igb
         public bool AV { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Software semaphore; a read returns SMBI and then sets it</summary>
+    /// <summary>Software semaphore; a read returns SMBI and then sets it; datasheet section not confirmed</summary>
     public struct SWSM : IRegisterValue<SWSM>
     {
         public uint Bits;
@@ -872,7 +872,7 @@ public static partial class Igb
         public bool SWESMBI { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
     }
 
-    /// <summary>Software/firmware synchronization of shared resources</summary>
+    /// <summary>Software/firmware synchronization of shared resources; datasheet section not confirmed</summary>
     public struct SW_FW_SYNC : IRegisterValue<SW_FW_SYNC>
     {
         public uint Bits;
@@ -898,7 +898,7 @@ public static partial class Igb
         public bool FW_MAC_CSR_SM { readonly get => Bit.Get(Bits, 19); set => Bit.Set(ref Bits, 19, value); }
     }
 
-    /// <summary>Split and replication receive control</summary>
+    /// <summary>Split and replication receive control (82576 datasheet rev 2.7 8.10.2).</summary>
     public struct SRRCTL : IRegisterValue<SRRCTL>
     {
         public uint Bits;
@@ -920,7 +920,7 @@ public static partial class Igb
         public bool DROP_EN { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Receive descriptor control</summary>
+    /// <summary>Receive descriptor control (82576 datasheet rev 2.7 8.10.10).</summary>
     public struct RXDCTL : IRegisterValue<RXDCTL>
     {
         public uint Bits;
@@ -940,7 +940,7 @@ public static partial class Igb
         public bool SWFLSH { readonly get => Bit.Get(Bits, 26); set => Bit.Set(ref Bits, 26, value); }
     }
 
-    /// <summary>Transmit descriptor control</summary>
+    /// <summary>Transmit descriptor control (82576 datasheet rev 2.7 8.12.13).</summary>
     public struct TXDCTL : IRegisterValue<TXDCTL>
     {
         public uint Bits;
@@ -970,213 +970,213 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public Igb(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
-    /// <summary>Device control (82576 datasheet 8.2.1).</summary>
+    /// <summary>Device control (82576 datasheet rev 2.7 8.2.1).</summary>
     public RegisterRW<TAccess, Igb.CTRL> CTRL => new(_io, 0x0);
-    /// <summary>Device status</summary>
+    /// <summary>Device status; datasheet section not confirmed</summary>
     public RegisterRO<TAccess, Igb.STATUS> STATUS => new(_io, 0x8);
-    /// <summary>EEPROM/flash control (EEC)</summary>
+    /// <summary>EEPROM/flash control (EEC); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.EECD> EECD => new(_io, 0x10);
-    /// <summary>EEPROM read; one 16-bit word per START</summary>
+    /// <summary>EEPROM read; one 16-bit word per START; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.EERD> EERD => new(_io, 0x14);
-    /// <summary>Extended device control</summary>
+    /// <summary>Extended device control; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.CTRL_EXT> CTRL_EXT => new(_io, 0x18);
-    /// <summary>MDI control; reads and writes PHY registers over MDIO</summary>
+    /// <summary>MDI control; reads and writes PHY registers over MDIO (82576 datasheet rev 2.7 8.2.4).</summary>
     public RegisterRW<TAccess, Igb.MDIC> MDIC => new(_io, 0x20);
-    /// <summary>Flow control address low; software writes 0x00C28001</summary>
+    /// <summary>Flow control address low; software writes 0x00C28001; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FCAL => new(_io, 0x28);
-    /// <summary>Flow control address high (bits 15:0); software writes 0x0100</summary>
+    /// <summary>Flow control address high (bits 15:0); software writes 0x0100; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FCAH => new(_io, 0x2C);
-    /// <summary>Flow control EtherType (bits 15:0); software writes 0x8808</summary>
+    /// <summary>Flow control EtherType (bits 15:0); software writes 0x8808; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FCT => new(_io, 0x30);
-    /// <summary>VLAN EtherType</summary>
+    /// <summary>VLAN EtherType; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.VET> VET => new(_io, 0x38);
-    /// <summary>Flow control transmit timer value</summary>
+    /// <summary>Flow control transmit timer value; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.FCTTV> FCTTV => new(_io, 0x170);
-    /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits</summary>
+    /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
     public RegisterRCW1C<TAccess, Igb.ICR> ICR => new(_io, 0xC0);
-    /// <summary>Interrupt cause set; writing 1s raises those causes</summary>
+    /// <summary>Interrupt cause set; writing 1s raises those causes; datasheet section not confirmed</summary>
     public RegisterWO<TAccess, Igb.ICS> ICS => new(_io, 0xC8);
-    /// <summary>Interrupt mask set; writing 1s enables causes and reads return the mask</summary>
+    /// <summary>Interrupt mask set; writing 1s enables causes and reads return the mask; datasheet section not confirmed</summary>
     public RegisterW1S<TAccess, Igb.IMS> IMS => new(_io, 0xD0);
-    /// <summary>Interrupt mask clear; writing 1s disables causes</summary>
+    /// <summary>Interrupt mask clear; writing 1s disables causes (82576 datasheet rev 2.7 8.8.10).</summary>
     public RegisterWO<TAccess, Igb.IMC> IMC => new(_io, 0xD8);
-    /// <summary>Causes whose IMS bits are cleared automatically when ICR is read or written</summary>
+    /// <summary>Causes whose IMS bits are cleared automatically when ICR is read or written; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.IAM> IAM => new(_io, 0xE0);
-    /// <summary>Extended interrupt cause set (one bit per MSI-X vector, or per queue cause in legacy mode)</summary>
+    /// <summary>Extended interrupt cause set (one bit per MSI-X vector, or per queue cause in legacy mode); datasheet section not confirmed</summary>
     public RegisterWO<TAccess, Igb.EICS> EICS => new(_io, 0x1520);
-    /// <summary>Extended interrupt mask set; reads return the mask</summary>
+    /// <summary>Extended interrupt mask set; reads return the mask; datasheet section not confirmed</summary>
     public RegisterW1S<TAccess, Igb.EIMS> EIMS => new(_io, 0x1524);
-    /// <summary>Extended interrupt mask clear</summary>
+    /// <summary>Extended interrupt mask clear; datasheet section not confirmed</summary>
     public RegisterWO<TAccess, Igb.EIMC> EIMC => new(_io, 0x1528);
-    /// <summary>Extended interrupt auto clear: EICR bits cleared when their MSI-X message is sent</summary>
+    /// <summary>Extended interrupt auto clear: EICR bits cleared when their MSI-X message is sent (82576 datasheet rev 2.7 8.8.5).</summary>
     public RegisterRW<TAccess, Igb.EIAC> EIAC => new(_io, 0x152C);
-    /// <summary>Extended interrupt auto mask: EIMS bits cleared on EICR access or MSI-X message</summary>
+    /// <summary>Extended interrupt auto mask: EIMS bits cleared on EICR access or MSI-X message (82576 datasheet rev 2.7 8.8.6).</summary>
     public RegisterRW<TAccess, Igb.EIAM> EIAM => new(_io, 0x1530);
-    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes</summary>
+    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes; datasheet section not confirmed</summary>
     public RegisterRCW1C<TAccess, Igb.EICR> EICR => new(_io, 0x1580);
-    /// <summary>General purpose interrupt enable</summary>
+    /// <summary>General purpose interrupt enable; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.GPIE> GPIE => new(_io, 0x1514);
-    /// <summary>Extended interrupt throttling, one per MSI-X vector</summary>
+    /// <summary>Extended interrupt throttling, one per MSI-X vector; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.EITR> EITR(uint n) => new(_io, 0x1680 + (nuint)(n % 25) * 0x4);
-    /// <summary>Interrupt vector allocation; entry n maps RX/TX queues n and n+8 to MSI-X vectors</summary>
+    /// <summary>Interrupt vector allocation; entry n maps RX/TX queues n and n+8 to MSI-X vectors (82576 datasheet rev 2.7 8.8.13).</summary>
     public RegisterRW<TAccess, Igb.IVAR> IVAR(uint n) => new(_io, 0x1700 + (nuint)(n % 8) * 0x4);
-    /// <summary>Interrupt vector allocation for the TCP timer and for the other (ICR) causes</summary>
+    /// <summary>Interrupt vector allocation for the TCP timer and for the other (ICR) causes; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.IVAR_MISC> IVAR_MISC => new(_io, 0x1740);
-    /// <summary>Receive control</summary>
+    /// <summary>Receive control (82576 datasheet rev 2.7 8.10.1).</summary>
     public RegisterRW<TAccess, Igb.RCTL> RCTL => new(_io, 0x100);
-    /// <summary>Transmit control</summary>
+    /// <summary>Transmit control; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.TCTL> TCTL => new(_io, 0x400);
-    /// <summary>Transmit inter-packet gap</summary>
+    /// <summary>Transmit inter-packet gap; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.TIPG> TIPG => new(_io, 0x410);
-    /// <summary>Receive packet buffer size</summary>
+    /// <summary>Receive packet buffer size; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.RXPBS> RXPBS => new(_io, 0x2404);
-    /// <summary>Transmit packet buffer size (KB)</summary>
+    /// <summary>Transmit packet buffer size (KB); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.TXPBS> TXPBS => new(_io, 0x3404);
-    /// <summary>Receive checksum control</summary>
+    /// <summary>Receive checksum control; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.RXCSUM> RXCSUM => new(_io, 0x5000);
-    /// <summary>Receive long packet maximum length</summary>
+    /// <summary>Receive long packet maximum length; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.RLPML> RLPML => new(_io, 0x5004);
-    /// <summary>Multiple receive queues command</summary>
+    /// <summary>Multiple receive queues command; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.MRQC> MRQC => new(_io, 0x5818);
-    /// <summary>Multicast table array (4096 hash bits)</summary>
+    /// <summary>Multicast table array (4096 hash bits); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> MTA(uint n) => new(_io, 0x5200 + (nuint)(n % 128) * 0x4);
-    /// <summary>Receive address low; first four bytes of a unicast or multicast address</summary>
+    /// <summary>Receive address low; first four bytes of a unicast or multicast address; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> RAL(uint n) { n %= 24; return new(_io, n < 16 ? 0x5400 + (nuint)n * 0x8 : 0x54E0 + (nuint)(n - 16) * 0x8); }
-    /// <summary>Receive address high; write RAL first and set AV last</summary>
+    /// <summary>Receive address high; write RAL first and set AV last; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.RAH> RAH(uint n) { n %= 24; return new(_io, n < 16 ? 0x5404 + (nuint)n * 0x8 : 0x54E4 + (nuint)(n - 16) * 0x8); }
-    /// <summary>VLAN filter table array (one bit per VLAN ID)</summary>
+    /// <summary>VLAN filter table array (one bit per VLAN ID); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> VFTA(uint n) => new(_io, 0x5600 + (nuint)(n % 128) * 0x4);
-    /// <summary>Software semaphore; a read returns SMBI and then sets it</summary>
+    /// <summary>Software semaphore; a read returns SMBI and then sets it; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.SWSM> SWSM => new(_io, 0x5B50);
-    /// <summary>Firmware semaphore (owned by the manageability firmware)</summary>
+    /// <summary>Firmware semaphore (owned by the manageability firmware); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FWSM => new(_io, 0x5B54);
-    /// <summary>Software/firmware synchronization of shared resources</summary>
+    /// <summary>Software/firmware synchronization of shared resources; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.SW_FW_SYNC> SW_FW_SYNC => new(_io, 0x5B5C);
-    /// <summary>CRC error count</summary>
+    /// <summary>CRC error count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> CRCERRS => new(_io, 0x4000);
-    /// <summary>Alignment error count</summary>
+    /// <summary>Alignment error count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ALGNERRC => new(_io, 0x4004);
-    /// <summary>Symbol error count</summary>
+    /// <summary>Symbol error count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> SYMERRS => new(_io, 0x4008);
-    /// <summary>Receive error count</summary>
+    /// <summary>Receive error count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RXERRC => new(_io, 0x400C);
-    /// <summary>Missed packet count</summary>
+    /// <summary>Missed packet count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MPC => new(_io, 0x4010);
-    /// <summary>Single collision count</summary>
+    /// <summary>Single collision count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> SCC => new(_io, 0x4014);
-    /// <summary>Excessive collision count</summary>
+    /// <summary>Excessive collision count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ECOL => new(_io, 0x4018);
-    /// <summary>Multiple collision count</summary>
+    /// <summary>Multiple collision count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MCC => new(_io, 0x401C);
-    /// <summary>Late collision count</summary>
+    /// <summary>Late collision count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> LATECOL => new(_io, 0x4020);
-    /// <summary>Collision count</summary>
+    /// <summary>Collision count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> COLC => new(_io, 0x4028);
-    /// <summary>Defer count</summary>
+    /// <summary>Defer count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> DC => new(_io, 0x4030);
-    /// <summary>Transmit with no carrier sense count</summary>
+    /// <summary>Transmit with no carrier sense count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> TNCRS => new(_io, 0x4034);
-    /// <summary>Receive length error count</summary>
+    /// <summary>Receive length error count; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RLEC => new(_io, 0x4040);
-    /// <summary>XON frames received</summary>
+    /// <summary>XON frames received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> XONRXC => new(_io, 0x4048);
-    /// <summary>XON frames sent</summary>
+    /// <summary>XON frames sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> XONTXC => new(_io, 0x404C);
-    /// <summary>XOFF frames received</summary>
+    /// <summary>XOFF frames received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> XOFFRXC => new(_io, 0x4050);
-    /// <summary>XOFF frames sent</summary>
+    /// <summary>XOFF frames sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> XOFFTXC => new(_io, 0x4054);
-    /// <summary>Unsupported flow control frames received</summary>
+    /// <summary>Unsupported flow control frames received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> FCRUC => new(_io, 0x4058);
-    /// <summary>Packets received of 64 bytes</summary>
+    /// <summary>Packets received of 64 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC64 => new(_io, 0x405C);
-    /// <summary>Packets received of 65-127 bytes</summary>
+    /// <summary>Packets received of 65-127 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC127 => new(_io, 0x4060);
-    /// <summary>Packets received of 128-255 bytes</summary>
+    /// <summary>Packets received of 128-255 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC255 => new(_io, 0x4064);
-    /// <summary>Packets received of 256-511 bytes</summary>
+    /// <summary>Packets received of 256-511 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC511 => new(_io, 0x4068);
-    /// <summary>Packets received of 512-1023 bytes</summary>
+    /// <summary>Packets received of 512-1023 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC1023 => new(_io, 0x406C);
-    /// <summary>Packets received of 1024 bytes up to the maximum</summary>
+    /// <summary>Packets received of 1024 bytes up to the maximum; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PRC1522 => new(_io, 0x4070);
-    /// <summary>Good packets received</summary>
+    /// <summary>Good packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> GPRC => new(_io, 0x4074);
-    /// <summary>Broadcast packets received</summary>
+    /// <summary>Broadcast packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> BPRC => new(_io, 0x4078);
-    /// <summary>Multicast packets received</summary>
+    /// <summary>Multicast packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MPRC => new(_io, 0x407C);
-    /// <summary>Good packets sent</summary>
+    /// <summary>Good packets sent (82576 datasheet rev 2.7 8.19.29).</summary>
     public RegisterRC<TAccess, U32> GPTC => new(_io, 0x4080);
-    /// <summary>Good octets received (GORCL then GORCH)</summary>
+    /// <summary>Good octets received (GORCL then GORCH); datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U64> GORC => new(_io, 0x4088);
-    /// <summary>Good octets sent (GOTCL then GOTCH)</summary>
+    /// <summary>Good octets sent (GOTCL then GOTCH); datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U64> GOTC => new(_io, 0x4090);
-    /// <summary>Packets received while no descriptors were available</summary>
+    /// <summary>Packets received while no descriptors were available; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RNBC => new(_io, 0x40A0);
-    /// <summary>Undersized packets received</summary>
+    /// <summary>Undersized packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RUC => new(_io, 0x40A4);
-    /// <summary>Fragments received</summary>
+    /// <summary>Fragments received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RFC => new(_io, 0x40A8);
-    /// <summary>Oversized packets received (82576 datasheet 8.19.37).</summary>
+    /// <summary>Oversized packets received (82576 datasheet rev 2.7 8.19.37).</summary>
     public RegisterRC<TAccess, U32> ROC => new(_io, 0x40AC);
-    /// <summary>Jabber packets received</summary>
+    /// <summary>Jabber packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> RJC => new(_io, 0x40B0);
-    /// <summary>Total octets received (TORL then TORH)</summary>
+    /// <summary>Total octets received (TORL then TORH); datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U64> TOR => new(_io, 0x40C0);
-    /// <summary>Total octets sent (TOTL then TOTH)</summary>
+    /// <summary>Total octets sent (TOTL then TOTH); datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U64> TOT => new(_io, 0x40C8);
-    /// <summary>Total packets received</summary>
+    /// <summary>Total packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> TPR => new(_io, 0x40D0);
-    /// <summary>Total packets sent</summary>
+    /// <summary>Total packets sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> TPT => new(_io, 0x40D4);
-    /// <summary>Packets sent of 64 bytes</summary>
+    /// <summary>Packets sent of 64 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC64 => new(_io, 0x40D8);
-    /// <summary>Packets sent of 65-127 bytes</summary>
+    /// <summary>Packets sent of 65-127 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC127 => new(_io, 0x40DC);
-    /// <summary>Packets sent of 128-255 bytes</summary>
+    /// <summary>Packets sent of 128-255 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC255 => new(_io, 0x40E0);
-    /// <summary>Packets sent of 256-511 bytes</summary>
+    /// <summary>Packets sent of 256-511 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC511 => new(_io, 0x40E4);
-    /// <summary>Packets sent of 512-1023 bytes</summary>
+    /// <summary>Packets sent of 512-1023 bytes; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC1023 => new(_io, 0x40E8);
-    /// <summary>Packets sent of 1024 bytes and more</summary>
+    /// <summary>Packets sent of 1024 bytes and more; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> PTC1522 => new(_io, 0x40EC);
-    /// <summary>Multicast packets sent</summary>
+    /// <summary>Multicast packets sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MPTC => new(_io, 0x40F0);
-    /// <summary>Sequence errors</summary>
+    /// <summary>Sequence errors; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> SEC => new(_io, 0x4038);
-    /// <summary>Carrier extension errors</summary>
+    /// <summary>Carrier extension errors; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> CEXTERR => new(_io, 0x403C);
-    /// <summary>Management packets received</summary>
+    /// <summary>Management packets received; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MGTPRC => new(_io, 0x40B4);
-    /// <summary>Management packets dropped</summary>
+    /// <summary>Management packets dropped; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MGTPDC => new(_io, 0x40B8);
-    /// <summary>Management packets sent</summary>
+    /// <summary>Management packets sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> MGTPTC => new(_io, 0x40BC);
-    /// <summary>TCP segmentation contexts sent</summary>
+    /// <summary>TCP segmentation contexts sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> TSCTC => new(_io, 0x40F8);
-    /// <summary>TCP segmentation context failures</summary>
+    /// <summary>TCP segmentation context failures; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> TSCTFC => new(_io, 0x40FC);
-    /// <summary>Interrupt assertions</summary>
+    /// <summary>Interrupt assertions; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> IAC => new(_io, 0x4100);
-    /// <summary>Rx packet timer expired interrupts</summary>
+    /// <summary>Rx packet timer expired interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICRXPTC => new(_io, 0x4104);
-    /// <summary>Rx absolute timer expired interrupts</summary>
+    /// <summary>Rx absolute timer expired interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICRXATC => new(_io, 0x4108);
-    /// <summary>Tx packet timer expired interrupts</summary>
+    /// <summary>Tx packet timer expired interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICTXPTC => new(_io, 0x410C);
-    /// <summary>Tx absolute timer expired interrupts</summary>
+    /// <summary>Tx absolute timer expired interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICTXATC => new(_io, 0x4110);
-    /// <summary>Tx queue empty interrupts</summary>
+    /// <summary>Tx queue empty interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICTXQEC => new(_io, 0x4118);
-    /// <summary>Tx queue minimum threshold interrupts</summary>
+    /// <summary>Tx queue minimum threshold interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICTXQMTC => new(_io, 0x411C);
-    /// <summary>Rx descriptor minimum threshold interrupts</summary>
+    /// <summary>Rx descriptor minimum threshold interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICRXDMTC => new(_io, 0x4120);
-    /// <summary>Receiver overrun interrupts</summary>
+    /// <summary>Receiver overrun interrupts; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> ICRXOC => new(_io, 0x4124);
-    /// <summary>Broadcast packets sent</summary>
+    /// <summary>Broadcast packets sent; datasheet section not confirmed</summary>
     public RegisterRC<TAccess, U32> BPTC => new(_io, 0x40F4);
     /// <summary>Per-queue receive registers (queues 0-3 are also mirrored at 0x2800 + 0x100 n)</summary>
     public RxQueueView RxQueue(uint n) => new(_io.At(0xC000 + (nuint)(n % 16) * 0x40));
@@ -1185,19 +1185,19 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     {
         private readonly TAccess _io;
         internal RxQueueView(TAccess io) { _io = io; }
-        /// <summary>Descriptor ring base address, low 32 bits</summary>
+        /// <summary>Descriptor ring base address, low 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDBAL => new(_io, 0x0);
-        /// <summary>Descriptor ring base address, high 32 bits</summary>
+        /// <summary>Descriptor ring base address, high 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDBAH => new(_io, 0x4);
-        /// <summary>Descriptor ring length in bytes (multiple of 128)</summary>
+        /// <summary>Descriptor ring length in bytes (multiple of 128); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDLEN => new(_io, 0x8);
-        /// <summary>Split and replication receive control</summary>
+        /// <summary>Split and replication receive control (82576 datasheet rev 2.7 8.10.2).</summary>
         public RegisterRW<TAccess, Igb.SRRCTL> SRRCTL => new(_io, 0xC);
-        /// <summary>Descriptor head (next descriptor the device fills)</summary>
+        /// <summary>Descriptor head (next descriptor the device fills); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDH => new(_io, 0x10);
-        /// <summary>Descriptor tail (one past the last descriptor given to the device)</summary>
+        /// <summary>Descriptor tail (one past the last descriptor given to the device); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDT => new(_io, 0x18);
-        /// <summary>Receive descriptor control</summary>
+        /// <summary>Receive descriptor control (82576 datasheet rev 2.7 8.10.10).</summary>
         public RegisterRW<TAccess, Igb.RXDCTL> RXDCTL => new(_io, 0x28);
     }
     /// <summary>Per-queue transmit registers (queues 0-3 are also mirrored at 0x3800 + 0x100 n)</summary>
@@ -1207,17 +1207,17 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     {
         private readonly TAccess _io;
         internal TxQueueView(TAccess io) { _io = io; }
-        /// <summary>Descriptor ring base address, low 32 bits</summary>
+        /// <summary>Descriptor ring base address, low 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDBAL => new(_io, 0x0);
-        /// <summary>Descriptor ring base address, high 32 bits</summary>
+        /// <summary>Descriptor ring base address, high 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDBAH => new(_io, 0x4);
-        /// <summary>Descriptor ring length in bytes (multiple of 128)</summary>
+        /// <summary>Descriptor ring length in bytes (multiple of 128); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDLEN => new(_io, 0x8);
-        /// <summary>Descriptor head (next descriptor the device processes)</summary>
+        /// <summary>Descriptor head (next descriptor the device processes); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDH => new(_io, 0x10);
-        /// <summary>Descriptor tail (one past the last descriptor given to the device)</summary>
+        /// <summary>Descriptor tail (one past the last descriptor given to the device); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDT => new(_io, 0x18);
-        /// <summary>Transmit descriptor control</summary>
+        /// <summary>Transmit descriptor control (82576 datasheet rev 2.7 8.12.13).</summary>
         public RegisterRW<TAccess, Igb.TXDCTL> TXDCTL => new(_io, 0x28);
     }
     /// <summary>Internal PHY registers through MDIC</summary>

@@ -1,13 +1,13 @@
 using Regs.Language.Model;
 
-namespace Regs.Generator.Spec;
+namespace Regs.Generator.Plan;
 
 /// <summary>
 /// A port: an IIndirectPort struct <c>PortType</c> that runs the command-register protocol, and a
 /// property <c>Name</c> of the indirect space's block type over it. A null <c>Read</c> or
 /// <c>Write</c> command means the port cannot do that and reports a device error.
 /// </summary>
-internal sealed record PortSpec(
+internal sealed record PortPlan(
     string Name,
     string? Doc,
     string SpaceType,
@@ -17,8 +17,8 @@ internal sealed record PortSpec(
     string CommandType,
     string CommandHandle,
     ulong CommandOffset,
-    CommandSpec? Read,
-    CommandSpec? Write,
+    CommandPlan? Read,
+    CommandPlan? Write,
     string Done,
     string? Error,
     string Data,
@@ -27,7 +27,7 @@ internal sealed record PortSpec(
     uint TimeoutUs);
 
 /// <summary>The assignments that build one command value, in the order they are written.</summary>
-internal sealed record CommandSpec(EquatableArray<FieldAssignment> Assignments);
+internal sealed record CommandPlan(EquatableArray<FieldAssignment> Assignments);
 
 /// <summary>How a command field gets its value.</summary>
 internal enum AssignmentKind

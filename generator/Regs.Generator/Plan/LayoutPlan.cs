@@ -1,33 +1,33 @@
 using Regs.Language.Model;
 
-namespace Regs.Generator.Spec;
+namespace Regs.Generator.Plan;
 
 /// <summary>
 /// A layout: one explicit-layout struct, or (with views) an outer struct of <c>Size</c> bytes
 /// whose views overlay each other at offset 0.
 /// </summary>
-internal sealed record LayoutSpec(string Name, string? Doc, StructSpec? Struct, ulong Size, EquatableArray<ViewSpec> Views);
+internal sealed record LayoutPlan(string Name, string? Doc, StructPlan? Struct, ulong Size, EquatableArray<ViewPlan> Views);
 
 /// <summary>One format of a layout with views: a field of struct type <c>Struct.Name</c>.</summary>
-internal sealed record ViewSpec(string Name, string? Doc, StructSpec Struct);
+internal sealed record ViewPlan(string Name, string? Doc, StructPlan Struct);
 
 /// <summary>
 /// An explicit-layout struct of <c>Size</c> bytes; <c>Unsafe</c> when it has array accessors
 /// (they take a pointer). <c>Queue</c> describes its run-time length, if it has one.
 /// </summary>
-internal sealed record StructSpec(string Name, ulong Size, bool Unsafe, EquatableArray<MemberSpec> Members, QueueSpec? Queue);
+internal sealed record StructPlan(string Name, ulong Size, bool Unsafe, EquatableArray<MemberPlan> Members, QueuePlan? Queue);
 
 /// <summary>
 /// A run-time array ('count: queue') at <c>Offset</c> of <c>ElementSize</c>-byte elements,
 /// followed by <c>Tail</c> bytes of members placed 'after' it.
 /// </summary>
-internal sealed record QueueSpec(ulong Offset, ulong ElementSize, ulong Tail);
+internal sealed record QueuePlan(ulong Offset, ulong ElementSize, ulong Tail);
 
 /// <summary>A member of a layout struct.</summary>
-internal abstract record MemberSpec(string Name, string? Doc);
+internal abstract record MemberPlan(string Name, string? Doc);
 
 /// <summary>A word whose volatile field is the API: <c>Type</c> is its raw type, or an enum or flags set of its width.</summary>
-internal sealed record VolatileFieldSpec(string Name, string? Doc, ulong Offset, string Type) : MemberSpec(Name, Doc);
+internal sealed record VolatileFieldPlan(string Name, string? Doc, ulong Offset, string Type) : MemberPlan(Name, Doc);
 
 /// <summary>How a word property converts its raw bits.</summary>
 internal enum Conversion
@@ -44,7 +44,7 @@ internal enum Conversion
 /// A word behind a private volatile field (two 32-bit halves, low first, when 64 bits wide),
 /// byte-swapped when big-endian, exposed as a property of <c>Type</c>.
 /// </summary>
-internal sealed record PropertySpec(string Name, string? Doc, ulong Offset, int Width, string Raw, bool BigEndian, string Type, Conversion Conversion, ValueSpec? Value) : MemberSpec(Name, Doc);
+internal sealed record PropertyPlan(string Name, string? Doc, ulong Offset, int Width, string Raw, bool BigEndian, string Type, Conversion Conversion, ValuePlan? Value) : MemberPlan(Name, Doc);
 
 /// <summary>Where an array's element <c>n</c> lives.</summary>
 internal enum ArrayKind
@@ -61,4 +61,4 @@ internal enum ArrayKind
 /// A static accessor returning a reference to an element of <c>Element</c> type at <c>Offset</c>
 /// (<c>Count</c> of them when fixed) inside the struct <c>Owner</c>, given a pointer to it.
 /// </summary>
-internal sealed record ArrayAccessorSpec(string Name, string? Doc, string Owner, string Element, ArrayKind Kind, ulong Offset, ulong Count, QueueSpec? Queue) : MemberSpec(Name, Doc);
+internal sealed record ArrayAccessorPlan(string Name, string? Doc, string Owner, string Element, ArrayKind Kind, ulong Offset, ulong Count, QueuePlan? Queue) : MemberPlan(Name, Doc);

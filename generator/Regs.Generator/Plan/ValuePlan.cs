@@ -1,6 +1,6 @@
 using Regs.Language.Model;
 
-namespace Regs.Generator.Spec;
+namespace Regs.Generator.Plan;
 
 /// <summary>
 /// A value struct: raw bits (of C# type <c>BitsType</c>) with one property per field, or typed as
@@ -8,13 +8,13 @@ namespace Regs.Generator.Spec;
 /// fields at all) converting implicitly to and from its bits. Registers' values also implement
 /// IRegisterValue (<c>Register</c>); layout members' do not: memory has no access kinds.
 /// </summary>
-internal sealed record ValueSpec(string Name, string? Doc, string BitsType, RegisterValueSpec? Register, string? TypedAs, bool RawConversions, EquatableArray<FieldSpec> Fields);
+internal sealed record ValuePlan(string Name, string? Doc, string BitsType, RegisterValuePlan? Register, string? TypedAs, bool RawConversions, EquatableArray<FieldPlan> Fields);
 
 /// <summary>
 /// What the generic handles need to know about a register, as constants the JIT folds: width and
 /// access order, the write-1-to-clear and write-1-to-set bits, and reserved bits written as 0 or 1.
 /// </summary>
-internal sealed record RegisterValueSpec(ulong? Reset, int Width, bool BigEndian, bool HighFirst, ulong W1CMask, ulong W1SMask, ulong Zeros, ulong Ones);
+internal sealed record RegisterValuePlan(ulong? Reset, int Width, bool BigEndian, bool HighFirst, ulong W1CMask, ulong W1SMask, ulong Zeros, ulong Ones);
 
 /// <summary>How a field reads: one bit as bool, a number, or an enum or flags set.</summary>
 internal enum FieldKind { Bool, Number, Typed }
@@ -24,4 +24,4 @@ internal enum FieldKind { Bool, Number, Typed }
 /// <c>Natural</c> the uint or ulong its bits are extracted as; <c>Narrow</c> when a uint field
 /// is read from 64-bit bits; settable unless the register's access forbids writing it.
 /// </summary>
-internal sealed record FieldSpec(string Name, string? Doc, int Lo, int Width, FieldKind Kind, string Type, string Natural, bool Narrow, bool Settable);
+internal sealed record FieldPlan(string Name, string? Doc, int Lo, int Width, FieldKind Kind, string Type, string Natural, bool Narrow, bool Settable);
