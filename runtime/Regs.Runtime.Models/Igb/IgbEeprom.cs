@@ -5,7 +5,7 @@ namespace Regs.Runtime.Models.Igb;
 /// <summary>
 /// The NVM image read through EERD (datasheet 6.1, table 6-1; 8.2.5). Words 0-2 hold the MAC,
 /// the rest is QEMU's igb template (so a driver sees the same words on both), and word 0x3F makes
-/// words 0x00-0x3F sum to 0xBABA as the datasheet requires (6.1.1.x, checksum word).
+/// words 0x00-0x3F sum to 0xBABA as the datasheet requires (checksum word; subsection not confirmed).
 /// </summary>
 internal sealed class IgbEeprom
 {

@@ -174,11 +174,12 @@ public sealed partial class IgbModel : PciDeviceModel
 
     private ref uint Reg(int offset) => ref _regs[offset >> 2];
 
-    // ------------------------------------------------------------------ reset (datasheet 4.3)
+    // ------------------------------------------------------------------ reset
 
-    // Software reset (CTRL.RST) and power-on: every register back to its default except, for a
-    // software reset, the packet buffer sizes and EITR (QEMU igb_reset); the MAC address is
-    // reloaded from the EEPROM into RAL0/RAH0; queues, FIFO and statistics are emptied.
+    // Software reset (CTRL.RST; public sources cite datasheet 4.2.1.6.1, not fully confirmed) and
+    // power-on: every register back to its default except, for a software reset, the packet
+    // buffer sizes and EITR (QEMU igb_reset); the MAC address is reloaded from the EEPROM into
+    // RAL0/RAH0; queues, FIFO and statistics are emptied.
     private void Reset(bool software)
     {
         CancelAutoneg();
@@ -340,7 +341,7 @@ public sealed partial class IgbModel : PciDeviceModel
         InterruptChanged();
     }
 
-    // IVAR (8.8.15): entry n covers queues n and n+8; TX uses bytes 1 and 3.
+    // IVAR (8.8.13): entry n covers queues n and n+8; TX uses bytes 1 and 3.
     private bool IvarTxValid(int queue)
     {
         uint ivar = Reg(IVAR0 + 4 * (queue & 7));

@@ -2,7 +2,7 @@ namespace Regs.Runtime.Models.Igb;
 
 /// <summary>
 /// The internal copper PHY behind MDIC (IEEE 802.3 clause 22 registers plus the IGP-specific ones
-/// the datasheet lists in 8.23). Only the registers QEMU's igb implements exist; the others, like
+/// the datasheet lists in 8.25). Only the registers QEMU's igb implements exist; the others, like
 /// writes to read-only ones, answer with MDIC.E. Link state is kept in BMSR the way QEMU does:
 /// LINK_STATUS and AN_COMPLETE drop when negotiation restarts and rise when it completes.
 /// </summary>
