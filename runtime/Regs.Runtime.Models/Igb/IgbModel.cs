@@ -41,8 +41,8 @@ public sealed partial class IgbModel : PciDeviceModel
     public static readonly TimeSpan DefaultAutonegotiationTime = TimeSpan.FromMilliseconds(500);
 
     private readonly byte[] _mac;
-    private readonly IgbEeprom _eeprom;
-    private readonly IgbPhy _phy = new();
+    private readonly IgbEepromModel _eeprom;
+    private readonly IgbPhyModel _phy = new();
     private readonly IgbStatistics _stats = new();
     private readonly IgbRxQueue[] _rx = new IgbRxQueue[QueueCount];
     private readonly IgbTxQueue[] _tx = new IgbTxQueue[QueueCount];
@@ -64,7 +64,7 @@ public sealed partial class IgbModel : PciDeviceModel
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
         _mac = mac.ToArray();
-        _eeprom = new IgbEeprom(mac, DeviceId);
+        _eeprom = new IgbEepromModel(mac, DeviceId);
         for (int q = 0; q < QueueCount; q++)
         {
             _rx[q] = new IgbRxQueue(this, q);
