@@ -10,7 +10,7 @@ namespace Regs.Runtime.Models.Virtio;
 /// QEMU's default). The driver reaches the window as <c>new ModelAccess(model.Registers)</c>;
 /// the device configuration space starts at <see cref="VirtioMmio.ConfigOffset"/>.
 /// </summary>
-public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
+public sealed class VirtioMmioModel : DeviceModel, IVirtioDeviceTransport
 {
     /// <summary>Bytes of the register window (QEMU maps 0x200).</summary>
     public const int WindowSize = 0x200;
@@ -64,14 +64,14 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
         lock (Network.Lock) Net.Deliver(frame);
     }
 
-    bool IVirtioTransport.Legacy => Version == 1;
-    object IVirtioTransport.Lock => Network.Lock;
-    bool IVirtioTransport.DmaEnabled => true;
-    bool IVirtioTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
-    bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
-    void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
-    void IVirtioTransport.InterruptChanged() => InterruptChanged();
-    void IVirtioTransport.OnDeviceReset() => ResetTransport();
+    bool IVirtioDeviceTransport.Legacy => Version == 1;
+    object IVirtioDeviceTransport.Lock => Network.Lock;
+    bool IVirtioDeviceTransport.DmaEnabled => true;
+    bool IVirtioDeviceTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
+    bool IVirtioDeviceTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
+    void IVirtioDeviceTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
+    void IVirtioDeviceTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioDeviceTransport.OnDeviceReset() => ResetTransport();
 
     private void ResetTransport()
     {

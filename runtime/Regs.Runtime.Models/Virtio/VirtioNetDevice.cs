@@ -44,7 +44,7 @@ public sealed class VirtioNetDevice
     private uint _generation;
     private bool _linkUp = true;
 
-    internal VirtioNetDevice(IVirtioTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
+    internal VirtioNetDevice(IVirtioDeviceTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
         Transport = transport;
@@ -60,7 +60,7 @@ public sealed class VirtioNetDevice
         Reset(notify: false);
     }
 
-    internal IVirtioTransport Transport { get; }
+    internal IVirtioDeviceTransport Transport { get; }
 
     /// <summary>The fault the device is armed with (none unless a test arms one).</summary>
     public VirtioFaultInjector Faults { get; }

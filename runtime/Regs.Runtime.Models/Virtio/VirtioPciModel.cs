@@ -13,7 +13,7 @@ namespace Regs.Runtime.Models.Virtio;
 /// are INTx, level while the ISR is non-zero. The driver reaches configuration space and BAR 4
 /// through <see cref="ModelHost"/> (<c>ConfigSpace()</c>, <c>TryMapBar(4, ...)</c>).
 /// </summary>
-public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
+public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
 {
     /// <summary>PCI device ID of a modern virtio-net function (0x1040 + 1, 4.1.2).</summary>
     public const ushort DeviceId = 0x1041;
@@ -91,14 +91,14 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
         lock (Network.Lock) Net.Deliver(frame);
     }
 
-    bool IVirtioTransport.Legacy => false;
-    object IVirtioTransport.Lock => Network.Lock;
-    bool IVirtioTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
-    bool IVirtioTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
-    bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
-    void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
-    void IVirtioTransport.InterruptChanged() => InterruptChanged();
-    void IVirtioTransport.OnDeviceReset() => Reset();
+    bool IVirtioDeviceTransport.Legacy => false;
+    object IVirtioDeviceTransport.Lock => Network.Lock;
+    bool IVirtioDeviceTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
+    bool IVirtioDeviceTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
+    bool IVirtioDeviceTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
+    void IVirtioDeviceTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
+    void IVirtioDeviceTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioDeviceTransport.OnDeviceReset() => Reset();
 
     /// <summary>struct virtio_pci_cap (4.1.4), plus notify_off_multiplier for NOTIFY_CFG (4.1.4.4) and pci_cfg_data for PCI_CFG (4.1.4.9).</summary>
     private void AddVirtioCapability(VirtioPciCapType type, uint offset, uint length, uint extra = 0, byte bar = Bar)
