@@ -77,7 +77,7 @@ public sealed class PackageTests
     [InlineData("Regs.Runtime.Hosted", new[] { "Regs.Runtime" })]
     [InlineData("Regs.Runtime.Qtest", new[] { "Regs.Runtime.Hosted" })]
     [InlineData("Regs.Runtime.Vfio", new[] { "Regs.Runtime.Hosted" })]
-    [InlineData("Regs.Runtime.Models", new[] { "Regs.Net", "Regs.Runtime.Hosted", "Regs.Virtio" })]
+    [InlineData("Regs.Runtime.Models", new[] { "Regs.Net", "Regs.Runtime.Hosted" })]
     [InlineData("Regs.Net", new string[0])]
     [InlineData("Regs.Nic", new[] { "Regs.Net" })]
     [InlineData("Regs.Probes", new[] { "Regs.Nic", "Regs.Runtime" })]

@@ -36,7 +36,8 @@ public sealed partial class IgbModel
         ushort vlanType = (ushort)Reg(VET);
         bool tagged = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) == vlanType;
         uint rctl = Reg(RCTL);
-        // Long packets (7.1.x): beyond 1500 bytes of payload unless RCTL.LPE, then RLPML (with CRC).
+        // Long packets (receive, 7.1; the subsection is not confirmed): beyond 1500 bytes of
+        // payload unless RCTL.LPE, then RLPML (with CRC).
         bool oversized = (rctl & RCTL_LPE) != 0
             ? frame.Length + IgbPacket.Crc > (Reg(RLPML) & 0x3FFF)
             : frame.Length > IgbPacket.EthernetHeader + (tagged ? 4 : 0) + 1500;
@@ -54,7 +55,8 @@ public sealed partial class IgbModel
         }
         if (!AddressAccepted(frame)) { _framesFiltered++; return; }
 
-        // RNBC counts frames that find no free descriptor, whether or not the FIFO keeps them (8.19.x).
+        // RNBC counts frames that find no free descriptor, whether or not the FIFO keeps them
+        // (statistics, 8.19; the RNBC subsection is not confirmed).
         if (_rx[0].Free == 0) _stats.Increment(IgbStatistics.RNBC);
         if (_fifo.Count >= ReceiveFifoFrames)
         {

@@ -123,7 +123,7 @@ public sealed partial class IgbModel
         Reg(EERD) = result;
     }
 
-    // MDIC (8.2.6): completes at once with READY. PHY address other than 1, an absent register or
+    // MDIC (8.2.4): completes at once with READY. PHY address other than 1, an absent register or
     // a write to a read-only one sets E. OP is two bits: 01 write, 10 read (QEMU igb_set_mdic).
     private void WriteMdic(uint value)
     {
@@ -147,7 +147,7 @@ public sealed partial class IgbModel
         if ((value & MDIC_I) != 0) Raise(ICR_MDAC);
     }
 
-    // ------------------------------------------------------------------ queues (8.10.x, 8.12.x)
+    // ------------------------------------------------------------------ queues (8.10, 8.12)
 
     private static bool TryQueue(int offset, out bool receive, out int queue, out int register)
     {

@@ -35,7 +35,7 @@ public sealed partial class IgbModel
         var frame = new byte[pad ? IgbPacket.MinimumFrame : length];
         if (insertVlan)
         {
-            // 802.1Q tag from the context descriptor, EtherType from VET (7.4.x).
+            // 802.1Q tag from the context descriptor, EtherType from VET (datasheet section not confirmed).
             gathered[..12].CopyTo(frame);
             BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), vlanType);
             BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), contextVlan);

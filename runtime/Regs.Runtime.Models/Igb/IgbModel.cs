@@ -41,8 +41,8 @@ public sealed partial class IgbModel : PciDeviceModel
     public static readonly TimeSpan DefaultAutonegotiationTime = TimeSpan.FromMilliseconds(500);
 
     private readonly byte[] _mac;
-    private readonly IgbEeprom _eeprom;
-    private readonly IgbPhy _phy = new();
+    private readonly IgbEepromModel _eeprom;
+    private readonly IgbPhyModel _phy = new();
     private readonly IgbStatistics _stats = new();
     private readonly IgbRxQueue[] _rx = new IgbRxQueue[QueueCount];
     private readonly IgbTxQueue[] _tx = new IgbTxQueue[QueueCount];
@@ -64,7 +64,7 @@ public sealed partial class IgbModel : PciDeviceModel
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
         _mac = mac.ToArray();
-        _eeprom = new IgbEeprom(mac, DeviceId);
+        _eeprom = new IgbEepromModel(mac, DeviceId);
         for (int q = 0; q < QueueCount; q++)
         {
             _rx[q] = new IgbRxQueue(this, q);
@@ -174,11 +174,12 @@ public sealed partial class IgbModel : PciDeviceModel
 
     private ref uint Reg(int offset) => ref _regs[offset >> 2];
 
-    // ------------------------------------------------------------------ reset (datasheet 4.3)
+    // ------------------------------------------------------------------ reset
 
-    // Software reset (CTRL.RST) and power-on: every register back to its default except, for a
-    // software reset, the packet buffer sizes and EITR (QEMU igb_reset); the MAC address is
-    // reloaded from the EEPROM into RAL0/RAH0; queues, FIFO and statistics are emptied.
+    // Software reset (CTRL.RST; public sources cite datasheet 4.2.1.6.1, not fully confirmed) and
+    // power-on: every register back to its default except, for a software reset, the packet
+    // buffer sizes and EITR (QEMU igb_reset); the MAC address is reloaded from the EEPROM into
+    // RAL0/RAH0; queues, FIFO and statistics are emptied.
     private void Reset(bool software)
     {
         CancelAutoneg();
@@ -340,7 +341,7 @@ public sealed partial class IgbModel : PciDeviceModel
         InterruptChanged();
     }
 
-    // IVAR (8.8.15): entry n covers queues n and n+8; TX uses bytes 1 and 3.
+    // IVAR (8.8.13): entry n covers queues n and n+8; TX uses bytes 1 and 3.
     private bool IvarTxValid(int queue)
     {
         uint ivar = Reg(IVAR0 + 4 * (queue & 7));

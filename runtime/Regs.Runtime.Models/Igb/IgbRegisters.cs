@@ -26,13 +26,13 @@ internal static class IgbRegisters
     // Filters (8.10.12 - 8.10.16): MTA 128 words, RAL/RAH 16 pairs + 8 pairs, VFTA 128 words.
     public const int MTA = 0x05200, RA = 0x05400, RA2 = 0x054E0, VFTA = 0x05600;
 
-    // Semaphores (8.2.x).
+    // Semaphores (datasheet section not confirmed).
     public const int SWSM = 0x05B50, FWSM = 0x05B54, SW_FW_SYNC = 0x05B5C;
 
     // Statistics block (8.19): 0x4000-0x4124.
     public const int StatsFirst = 0x04000, StatsLast = 0x04124;
 
-    // Queue register windows (8.10.x / 8.12.x): 16 queues at 0xC000/0xE000 + 0x40 n; queues 0-3
+    // Queue register windows (8.10 / 8.12): 16 queues at 0xC000/0xE000 + 0x40 n; queues 0-3
     // are also reached at the 82575-compatible 0x2800/0x3800 + 0x100 n.
     public const int RxQueueBase = 0x0C000, TxQueueBase = 0x0E000, QueueStride = 0x40, QueueCount = 16;
     public const int RxAliasBase = 0x02800, TxAliasBase = 0x03800, AliasStride = 0x100, AliasCount = 4;
@@ -60,7 +60,8 @@ internal static class IgbRegisters
     public const uint CTRL_EXT_ASDCHK = 1u << 12, CTRL_EXT_EE_RST = 1u << 13, CTRL_EXT_SPD_BYPS = 1u << 15;
     public const uint CTRL_EXT_EXT_VLAN = 1u << 26;
 
-    // EECD (8.2.4): present, 2^(2+6) words size exponent, flash writes disabled; AUTO_RD stays 0 as in QEMU.
+    // EECD (datasheet section not confirmed): present, 2^(2+6) words size exponent, flash writes
+    // disabled; AUTO_RD stays 0 as in QEMU.
     public const uint EECD_Reset = 0x10 | 0x100 | 2u << 11;
     public const uint EECD_ReadOnly = 0x100 | 0x200 | 0xFu << 11;
 
@@ -69,7 +70,7 @@ internal static class IgbRegisters
     public const int EERD_ADDR_SHIFT = 2, EERD_DATA_SHIFT = 16;
     public const uint EERD_ADDR_MASK = 0x3FFF;
 
-    // MDIC (8.2.6).
+    // MDIC (8.2.4).
     public const uint MDIC_DATA_MASK = 0xFFFF, MDIC_OP_WRITE = 1u << 26, MDIC_OP_READ = 1u << 27;
     public const uint MDIC_READY = 1u << 28, MDIC_I = 1u << 29, MDIC_E = 1u << 30;
     public const int MDIC_REG_SHIFT = 16, MDIC_PHY_SHIFT = 21;
@@ -91,13 +92,13 @@ internal static class IgbRegisters
     public const uint TCTL_EN = 1u << 1, TCTL_PSP = 1u << 3;
     public const uint TCTL_Reset = 0xA40400F8;
 
-    // RXCSUM (8.10.10).
+    // RXCSUM (datasheet section not confirmed).
     public const uint RXCSUM_IPOFL = 1u << 8, RXCSUM_TUOFL = 1u << 9, RXCSUM_PCSD = 1u << 13;
 
     // RAH (8.10.14).
     public const uint RAH_AV = 1u << 31;
 
-    // Queue control (8.10.6 SRRCTL, 8.10.9 RXDCTL, 8.12.14 TXDCTL).
+    // Queue control (8.10.2 SRRCTL, 8.10.10 RXDCTL, 8.12.13 TXDCTL).
     public const uint SRRCTL_BSIZEPACKET_MASK = 0x7F;
     public const int SRRCTL_RDMTS_SHIFT = 20, SRRCTL_DESCTYPE_SHIFT = 25;
     public const uint XDCTL_ENABLE = 1u << 25, XDCTL_SWFLSH = 1u << 26;
@@ -106,9 +107,9 @@ internal static class IgbRegisters
     /// <summary>Ring base: 16-byte aligned, as QEMU keeps it.</summary>
     public const uint XDBAL_Mask = 0xFFFFFFF0;
 
-    // IVAR (8.8.15): each byte is ALLOC (4:0) plus VALID (7).
+    // IVAR (8.8.13): each byte is ALLOC (4:0) plus VALID (7).
     public const uint IVAR_VALID = 0x80;
 
-    // SWSM (8.2.x).
+    // SWSM (datasheet section not confirmed).
     public const uint SWSM_SMBI = 1u << 0;
 }

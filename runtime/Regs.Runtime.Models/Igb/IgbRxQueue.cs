@@ -15,7 +15,7 @@ internal readonly struct IgbRxMetadata
 }
 
 /// <summary>
-/// One receive queue (datasheet 7.1.3, registers 8.10.x): the descriptor ring the driver hands over
+/// One receive queue (datasheet 7.1.3, registers 8.10): the descriptor ring the driver hands over
 /// through RDBAL/RDBAH/RDLEN/RDH/RDT, and the placement of frames into it with advanced one-buffer
 /// descriptors (7.1.5). Every descriptor and buffer access is a bounds-checked DMA; a refused one
 /// halts the queue (like a PCIe master abort) until it is re-enabled or the device reset.
@@ -62,7 +62,7 @@ internal sealed class IgbRxQueue
         }
     }
 
-    /// <summary>RDMTS: the free-descriptor count that raises RXDMT0, in units of 16 (8.10.6).</summary>
+    /// <summary>RDMTS: the free-descriptor count that raises RXDMT0, in units of 16 (an SRRCTL field, 8.10.2).</summary>
     public uint MinimumThreshold => ((SplitControl >> IgbRegisters.SRRCTL_RDMTS_SHIFT) & 0x1F) * 16;
 
     public void Reset()

@@ -3,7 +3,7 @@ namespace Regs.Runtime.Models.Igb;
 /// <summary>
 /// The statistics block 0x4000-0x4124 (datasheet 8.19). Counters saturate instead of wrapping and
 /// clear when read; a 64-bit octet counter (GORC, GOTC, TOR, TOT) clears as a pair when its high
-/// half is read, so software reads low then high (8.19.x, as QEMU).
+/// half is read, so software reads low then high (as QEMU; the datasheet subsection is not confirmed).
 /// </summary>
 internal sealed class IgbStatistics
 {

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Regs.Runtime.Models.Igb;
 
 /// <summary>
-/// One transmit queue (datasheet 7.2, registers 8.12.x): fetches descriptors from TDH up to TDT,
+/// One transmit queue (datasheet 7.2, registers 8.12): fetches descriptors from TDH up to TDT,
 /// keeps advanced context descriptors (7.2.2.4), gathers advanced data descriptors (7.2.2.3) until
 /// EOP and hands the frame to the model, writing DD back into descriptors that asked with RS.
 /// A refused DMA halts the queue at the faulting descriptor.

@@ -1,9 +1,8 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using System.Threading;
-using Regs.Virtio;
+using static Regs.Runtime.Models.Virtio.SplitRingLayout;
 
 namespace Regs.Runtime.Models.Virtio;
 
@@ -66,7 +65,7 @@ public sealed class SplitVirtqueueModel
     /// <summary>MSI-X vector the driver stored (virtio-pci queue_msix_vector); not used for delivery.</summary>
     public ushort MsixVector { get; internal set; }
 
-    internal bool EventIdx => _device.Negotiated(VirtioNetFeatures.RING_EVENT_IDX);
+    internal bool EventIdx => _device.Negotiated(VirtioFeatureBits.EVENT_IDX);
 
     /// <summary>Back to the reset state: disabled, maximum size, no addresses (2.4, 4.1.4.3.2).</summary>
     internal void Reset()
@@ -75,7 +74,7 @@ public sealed class SplitVirtqueueModel
         Size = MaxSize;
         DescriptorArea = DriverArea = DeviceArea = 0;
         _signalledUsed = 0;
-        MsixVector = (ushort)VirtioPciCap.NoVector;
+        MsixVector = VirtioPciCommonConfig.NoVector;
     }
 
     /// <summary>
@@ -87,7 +86,7 @@ public sealed class SplitVirtqueueModel
         error = null;
         if (Size == 0 || Size > MaxSize || (Size & (Size - 1)) != 0)
             error = $"queue {Index}: size {Size} is not a power of 2 in 1..{MaxSize} (2.7)";
-        else if ((DescriptorArea & 15) != 0 || (DriverArea & 1) != 0 || (DeviceArea & 3) != 0)
+        else if ((DescriptorArea & (DescriptorAlign - 1)) != 0 || (DriverArea & (AvailAlign - 1)) != 0 || (DeviceArea & (UsedAlign - 1)) != 0)
             error = $"queue {Index}: misaligned areas desc 0x{DescriptorArea:X} driver 0x{DriverArea:X} device 0x{DeviceArea:X} (2.7)";
         if (error != null) return false;
         ForgetRunState();
@@ -137,14 +136,14 @@ public sealed class SplitVirtqueueModel
         // 2.7.10: avail_event (written by the previous pop) is visible before idx is read again,
         // so a driver that skipped its notification cannot leave a buffer unseen.
         Interlocked.MemoryBarrier();
-        if (!ReadU16(DriverArea + 2, out ushort availIdx)) { error = Where("avail idx"); return PopResult.Fault; }
+        if (!ReadU16(DriverArea + AvailIdx, out ushort availIdx)) { error = Where("avail idx"); return PopResult.Fault; }
         ushort pending = (ushort)(availIdx - LastAvailIndex);
         if (pending == 0) return PopResult.Empty;
         if (pending > Size) { error = Where($"avail idx moved from {LastAvailIndex} to {availIdx}, more than the queue size"); return PopResult.Fault; }
         Interlocked.MemoryBarrier(); // read the ring entry only after idx (2.7.13.3)
 
         uint slot = (uint)(LastAvailIndex & (Size - 1));
-        if (!ReadU16(DriverArea + 4 + 2 * (ulong)slot, out ushort head)) { error = Where("avail ring"); return PopResult.Fault; }
+        if (!ReadU16(DriverArea + AvailRing + AvailEntrySize * (ulong)slot, out ushort head)) { error = Where("avail ring"); return PopResult.Fault; }
         if (head >= Size) { error = Where($"head {head} >= queue size {Size}"); return PopResult.Fault; }
 
         chain.Clear(head);
@@ -153,31 +152,30 @@ public sealed class SplitVirtqueueModel
         bool inIndirect = false, sawWritable = false;
         uint i = head;
         int budget = Size; // 2.7.5.3.1: no chain longer than the queue size
-        Span<VirtqDesc> one = stackalloc VirtqDesc[1];
-        Span<byte> raw = MemoryMarshal.AsBytes(one);
+        Span<byte> d = stackalloc byte[DescriptorSize];
         while (true)
         {
-            if (!_device.Transport.DmaRead(table + 16 * (ulong)i, raw)) { error = Where($"descriptor {i} at 0x{table + 16 * (ulong)i:X}"); return PopResult.Fault; }
-            ref VirtqDesc d = ref one[0];
-            ulong addr = d.addr;
-            uint len = d.len;
-            VirtqDescFlags flags = d.flags;
-            ushort next = d.next;
-            if ((flags & VirtqDescFlags.INDIRECT) != 0)
+            ulong at = table + DescriptorSize * (ulong)i;
+            if (!_device.Transport.DmaRead(at, d)) { error = Where($"descriptor {i} at 0x{at:X}"); return PopResult.Fault; }
+            ulong addr = BinaryPrimitives.ReadUInt64LittleEndian(d[DescAddr..]);
+            uint len = BinaryPrimitives.ReadUInt32LittleEndian(d[DescLen..]);
+            ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(d[DescFlags..]);
+            ushort next = BinaryPrimitives.ReadUInt16LittleEndian(d[DescNext..]);
+            if ((flags & DESC_F_INDIRECT) != 0)
             {
-                if (!_device.Negotiated(VirtioNetFeatures.RING_INDIRECT_DESC)) { error = Where("INDIRECT without RING_INDIRECT_DESC"); return PopResult.Fault; }
+                if (!_device.Negotiated(VirtioFeatureBits.INDIRECT_DESC)) { error = Where("INDIRECT without INDIRECT_DESC"); return PopResult.Fault; }
                 if (inIndirect) { error = Where("INDIRECT inside an indirect table"); return PopResult.Fault; }
-                if ((flags & VirtqDescFlags.NEXT) != 0) { error = Where("INDIRECT together with NEXT"); return PopResult.Fault; }
-                if (len == 0 || len % 16 != 0) { error = Where($"indirect table length {len} is not a non-zero multiple of 16"); return PopResult.Fault; }
+                if ((flags & DESC_F_NEXT) != 0) { error = Where("INDIRECT together with NEXT"); return PopResult.Fault; }
+                if (len == 0 || len % DescriptorSize != 0) { error = Where($"indirect table length {len} is not a non-zero multiple of {DescriptorSize}"); return PopResult.Fault; }
                 // 2.7.5.3.2: the WRITE flag of the descriptor naming the table is ignored.
                 table = addr;
-                tableEntries = len / 16;
+                tableEntries = len / DescriptorSize;
                 inIndirect = true;
                 i = 0;
                 continue;
             }
             if (budget-- == 0) { error = Where($"chain from head {head} longer than the queue size (a loop?)"); return PopResult.Fault; }
-            bool writable = (flags & VirtqDescFlags.WRITE) != 0;
+            bool writable = (flags & DESC_F_WRITE) != 0;
             if (!writable && sawWritable) { error = Where("device-readable descriptor after a device-writable one"); return PopResult.Fault; }
             sawWritable |= writable;
             if (len != 0)
@@ -185,7 +183,7 @@ public sealed class SplitVirtqueueModel
                 chain.Segments.Add(new Segment(addr, len, writable));
                 if (writable) chain.WritableBytes += len; else chain.ReadableBytes += len;
             }
-            if ((flags & VirtqDescFlags.NEXT) == 0) break;
+            if ((flags & DESC_F_NEXT) == 0) break;
             if (next >= tableEntries) { error = Where($"next {next} >= table size {tableEntries}"); return PopResult.Fault; }
             i = next;
         }
@@ -193,7 +191,7 @@ public sealed class SplitVirtqueueModel
 
         LastAvailIndex++;
         // 2.7.10: with EVENT_IDX, ask for a notification as soon as the driver passes what we consumed.
-        if (EventIdx && !WriteU16(DeviceArea + (ulong)VirtqUsed.SizeOf(Size) - 2, LastAvailIndex)) { error = Where("avail_event"); return PopResult.Fault; }
+        if (EventIdx && !WriteU16(DeviceArea + AvailEventOffset(Size), LastAvailIndex)) { error = Where("avail_event"); return PopResult.Fault; }
         return PopResult.Chain;
     }
 
@@ -252,7 +250,7 @@ public sealed class SplitVirtqueueModel
         _previousValid = true;
         if (faults.Strikes(VirtioFault.UsedIndexBackwards, Index)) _frozenIndex = (ushort)(UsedIndex - 1 - Size);
         if (faults.Strikes(VirtioFault.UsedIndexJump, Index)) _frozenIndex = (ushort)(UsedIndex + Size + 1);
-        if (!WriteU16(DeviceArea + 2, _frozenIndex ?? UsedIndex)) { error = Where("used idx"); return false; }
+        if (!WriteU16(DeviceArea + UsedIdx, _frozenIndex ?? UsedIndex)) { error = Where("used idx"); return false; }
         return true;
     }
 
@@ -260,10 +258,10 @@ public sealed class SplitVirtqueueModel
     private bool WriteElement(uint id, uint len)
     {
         uint slot = (uint)(UsedIndex & (Size - 1));
-        VirtqUsedElem elem = default;
-        elem.id = id;
-        elem.len = len;
-        if (!_device.Transport.DmaWrite(DeviceArea + 4 + 8 * (ulong)slot, MemoryMarshal.AsBytes(new ReadOnlySpan<VirtqUsedElem>(in elem))))
+        Span<byte> elem = stackalloc byte[UsedElemSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(elem[UsedElemId..], id);
+        BinaryPrimitives.WriteUInt32LittleEndian(elem[UsedElemLen..], len);
+        if (!_device.Transport.DmaWrite(DeviceArea + UsedRing + UsedElemSize * (ulong)slot, elem))
             return false;
         Interlocked.MemoryBarrier(); // the element before idx (2.7.14)
         UsedIndex++;
@@ -285,13 +283,13 @@ public sealed class SplitVirtqueueModel
             ushort old = _signalledUsed;
             _signalledValid = true;
             _signalledUsed = UsedIndex;
-            if (!ReadU16(DriverArea + (ulong)VirtqAvail.SizeOf(Size) - 2, out ushort usedEvent)) { error = Where("used_event"); return false; }
+            if (!ReadU16(DriverArea + UsedEventOffset(Size), out ushort usedEvent)) { error = Where("used_event"); return false; }
             bool notify = !valid || (ushort)(UsedIndex - usedEvent - 1) < (ushort)(UsedIndex - old);
             if (notify) Interrupts++;
             return notify;
         }
-        if (!ReadU16(DriverArea, out ushort flags)) { error = Where("avail flags"); return false; }
-        bool yes = (flags & (ushort)VirtqAvailFlags.NO_INTERRUPT) == 0;
+        if (!ReadU16(DriverArea + AvailFlags, out ushort flags)) { error = Where("avail flags"); return false; }
+        bool yes = (flags & AVAIL_F_NO_INTERRUPT) == 0;
         if (yes) Interrupts++;
         return yes;
     }

@@ -1,6 +1,6 @@
 using System;
 using System.Numerics;
-using Regs.Virtio;
+using static Regs.Runtime.Models.Virtio.VirtioMmioRegisters;
 
 namespace Regs.Runtime.Models.Virtio;
 
@@ -8,12 +8,15 @@ namespace Regs.Runtime.Models.Virtio;
 /// virtio-net behind a virtio-mmio register window (virtio 1.2 4.2), as QEMU's
 /// <c>virtio-net-device</c> on microvm: version 2 (modern, 4.2.2) or version 1 (legacy, 4.2.4,
 /// QEMU's default). The driver reaches the window as <c>new ModelAccess(model.Registers)</c>;
-/// the device configuration space starts at <see cref="VirtioMmio.ConfigOffset"/>.
+/// the device configuration space starts at 0x100 (<see cref="VirtioMmioRegisters.Config"/>).
 /// </summary>
-public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
+public sealed class VirtioMmioModel : DeviceModel, IVirtioDeviceTransport
 {
     /// <summary>Bytes of the register window (QEMU maps 0x200).</summary>
     public const int WindowSize = 0x200;
+
+    // QueueAlign of a legacy queue until the driver writes one: a 4 KiB page, as QEMU.
+    private const uint DefaultLegacyQueueAlign = 4096;
 
     private readonly Region _registers;
     private uint _deviceFeaturesSel, _driverFeaturesSel, _queueSel, _guestPageSize;
@@ -30,7 +33,7 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
         ulong dmaDeviceAddress = 0x4000_0000, nuint dmaBytes = 4 << 20)
         : base(network, dmaDeviceAddress, dmaBytes)
     {
-        if (version != 1 && version != 2) throw new ArgumentOutOfRangeException(nameof(version), "virtio-mmio version is 1 (legacy) or 2 (modern).");
+        if (version != LegacyVersion && version != ModernVersion) throw new ArgumentOutOfRangeException(nameof(version), "virtio-mmio version is 1 (legacy) or 2 (modern).");
         Version = version;
         _registers = new Region(this);
         Net = new VirtioNetDevice(this, mac, accessPlatform);
@@ -64,88 +67,88 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
         lock (Network.Lock) Net.Deliver(frame);
     }
 
-    bool IVirtioTransport.Legacy => Version == 1;
-    object IVirtioTransport.Lock => Network.Lock;
-    bool IVirtioTransport.DmaEnabled => true;
-    bool IVirtioTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
-    bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
-    void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
-    void IVirtioTransport.InterruptChanged() => InterruptChanged();
-    void IVirtioTransport.OnDeviceReset() => ResetTransport();
+    bool IVirtioDeviceTransport.Legacy => Version == LegacyVersion;
+    object IVirtioDeviceTransport.Lock => Network.Lock;
+    bool IVirtioDeviceTransport.DmaEnabled => true;
+    bool IVirtioDeviceTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
+    bool IVirtioDeviceTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
+    void IVirtioDeviceTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
+    void IVirtioDeviceTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioDeviceTransport.OnDeviceReset() => ResetTransport();
 
     private void ResetTransport()
     {
         _queueSel = 0;
         // 4.2.4: legacy queues are placed by QueuePFN; QueueAlign defaults to a page (QEMU).
-        for (int i = 0; i < 2; i++) { _queuePfn[i] = 0; _queueAlign[i] = 4096; }
+        for (int i = 0; i < 2; i++) { _queuePfn[i] = 0; _queueAlign[i] = DefaultLegacyQueueAlign; }
     }
 
     private SplitVirtqueueModel? Selected => _queueSel < 2 ? (SplitVirtqueueModel)Net.Queues[(int)_queueSel] : null;
 
     private uint Read(uint offset, int size)
     {
-        if (offset >= VirtioMmio.ConfigOffset) return Net.ReadConfig(offset - VirtioMmio.ConfigOffset, size);
+        if (offset >= Config) return Net.ReadConfig(offset - Config, size);
         if (size != 4) return 0; // 4.2.2: control registers take 32-bit accesses only (QEMU reads 0)
-        bool legacy = Version == 1;
+        bool legacy = Version == LegacyVersion;
         switch (offset)
         {
-            case 0x000: return VirtioMmio.ExpectedMagic;
-            case 0x004: return (uint)Version;
-            case 0x008: return (uint)VirtioDeviceType.Network;
-            case 0x00C: return VirtioMmio.QemuVendorId;
-            case 0x010: return legacy && _deviceFeaturesSel != 0 ? 0 : Net.DeviceFeatureWord(_deviceFeaturesSel);
-            case 0x034: return Selected is { } q ? q.MaxSize : 0u;
-            case 0x040: return legacy && _queueSel < 2 ? _queuePfn[_queueSel] : 0;
-            case 0x044: return !legacy && Selected is { Enabled: true } ? 1u : 0u;
-            case 0x060: return Net.InterruptStatus;
-            case 0x070: return (uint)Net.Status;
-            case 0x0B0: case 0x0B4: case 0x0B8: case 0x0BC: return legacy ? 0 : uint.MaxValue; // no shared memory regions (4.2.2)
-            case 0x0FC: return legacy ? 0 : Net.ReadGeneration();
+            case MagicValue: return ExpectedMagic;
+            case VirtioMmioRegisters.Version: return (uint)Version; // the register, then this class's property
+            case DeviceID: return VirtioNetLayout.DeviceId;
+            case VendorID: return QemuVendorId;
+            case DeviceFeatures: return legacy && _deviceFeaturesSel != 0 ? 0 : Net.DeviceFeatureWord(_deviceFeaturesSel);
+            case QueueNumMax: return Selected is { } q ? q.MaxSize : 0u;
+            case QueuePFN: return legacy && _queueSel < 2 ? _queuePfn[_queueSel] : 0;
+            case QueueReady: return !legacy && Selected is { Enabled: true } ? 1u : 0u;
+            case InterruptStatus: return Net.InterruptStatus;
+            case Status: return (uint)Net.Status;
+            case SHMLenLow: case SHMLenHigh: case SHMBaseLow: case SHMBaseHigh: return legacy ? 0 : uint.MaxValue; // no shared memory regions (4.2.2)
+            case ConfigGeneration: return legacy ? 0 : Net.ReadGeneration();
             default: return 0;
         }
     }
 
     private void Write(uint offset, int size, uint value)
     {
-        if (offset >= VirtioMmio.ConfigOffset) { Net.WriteConfig(offset - VirtioMmio.ConfigOffset, size, value); return; }
+        if (offset >= Config) { Net.WriteConfig(offset - Config, size, value); return; }
         if (size != 4) return;
-        bool legacy = Version == 1;
+        bool legacy = Version == LegacyVersion;
         var q = Selected;
         switch (offset)
         {
-            case 0x014: _deviceFeaturesSel = value; break;
-            case 0x020: if (!legacy || _driverFeaturesSel == 0) Net.WriteDriverFeatureWord(_driverFeaturesSel, value); break;
-            case 0x024: _driverFeaturesSel = value; break;
-            case 0x028: if (legacy) _guestPageSize = value; break;
-            case 0x030: _queueSel = value; break;
-            case 0x038:
+            case DeviceFeaturesSel: _deviceFeaturesSel = value; break;
+            case DriverFeatures: if (!legacy || _driverFeaturesSel == 0) Net.WriteDriverFeatureWord(_driverFeaturesSel, value); break;
+            case DriverFeaturesSel: _driverFeaturesSel = value; break;
+            case VirtioMmioRegisters.GuestPageSize: if (legacy) _guestPageSize = value; break; // qualified: plain GuestPageSize is this class's property
+            case QueueSel: _queueSel = value; break;
+            case QueueNum:
                 if (q == null || q.Enabled && !legacy) break;
                 q.Size = (ushort)Math.Min(value, 0xFFFFu);
                 if (legacy && _queuePfn[_queueSel] != 0) PlaceLegacyQueue(q); // QEMU re-lays the ring
                 break;
-            case 0x03C: if (legacy && _queueSel < 2) _queueAlign[_queueSel] = value; break;
-            case 0x040:
+            case QueueAlign: if (legacy && _queueSel < 2) _queueAlign[_queueSel] = value; break;
+            case QueuePFN:
                 if (!legacy || q == null) break;
                 _queuePfn[_queueSel] = value;
                 if (value == 0) q.Disable(); // 4.2.4: writing 0 stops the queue
                 else PlaceLegacyQueue(q);
                 break;
-            case 0x044:
+            case QueueReady:
                 if (legacy || q == null) break;
                 if (value == 0) q.Disable();
                 else if (!q.Enabled && !q.Enable(out string? error)) Net.Fail(error!);
                 break;
-            case 0x050: Net.Notify(value); break;
-            case 0x064: Net.AcknowledgeInterrupt(value); break;
-            case 0x070:
+            case QueueNotify: Net.Notify(value); break;
+            case InterruptACK: Net.AcknowledgeInterrupt(value); break;
+            case Status:
                 Net.WriteStatus((byte)value); // a reset comes back through OnDeviceReset
                 break;
-            case 0x080: if (!legacy && q is { Enabled: false }) q.DescriptorArea = Low(q.DescriptorArea, value); break;
-            case 0x084: if (!legacy && q is { Enabled: false }) q.DescriptorArea = High(q.DescriptorArea, value); break;
-            case 0x090: if (!legacy && q is { Enabled: false }) q.DriverArea = Low(q.DriverArea, value); break;
-            case 0x094: if (!legacy && q is { Enabled: false }) q.DriverArea = High(q.DriverArea, value); break;
-            case 0x0A0: if (!legacy && q is { Enabled: false }) q.DeviceArea = Low(q.DeviceArea, value); break;
-            case 0x0A4: if (!legacy && q is { Enabled: false }) q.DeviceArea = High(q.DeviceArea, value); break;
+            case QueueDescLow: if (!legacy && q is { Enabled: false }) q.DescriptorArea = Low(q.DescriptorArea, value); break;
+            case QueueDescHigh: if (!legacy && q is { Enabled: false }) q.DescriptorArea = High(q.DescriptorArea, value); break;
+            case QueueDriverLow: if (!legacy && q is { Enabled: false }) q.DriverArea = Low(q.DriverArea, value); break;
+            case QueueDriverHigh: if (!legacy && q is { Enabled: false }) q.DriverArea = High(q.DriverArea, value); break;
+            case QueueDeviceLow: if (!legacy && q is { Enabled: false }) q.DeviceArea = Low(q.DeviceArea, value); break;
+            case QueueDeviceHigh: if (!legacy && q is { Enabled: false }) q.DeviceArea = High(q.DeviceArea, value); break;
             default: break; // read-only and unimplemented registers ignore writes
         }
     }
@@ -153,7 +156,7 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
     /// <summary>
     /// Legacy ring layout from QueuePFN (2.7.2 legacy interfaces, 4.2.4): descriptors at
     /// PFN * GuestPageSize, the available ring right after them, the used ring at the next
-    /// QueueAlign boundary after the available ring (6 + 2 * size bytes).
+    /// QueueAlign boundary after the available ring (6 + 2 * size bytes, 2.7).
     /// </summary>
     private void PlaceLegacyQueue(SplitVirtqueueModel q)
     {
@@ -161,8 +164,8 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioTransport
         int shift = _guestPageSize == 0 ? 0 : BitOperations.TrailingZeroCount(_guestPageSize); // QEMU: ctz32(GuestPageSize)
         if (align == 0 || (align & (align - 1)) != 0) { Net.Fail($"queue {q.Index}: QueueAlign {align} is not a power of 2 (4.2.4)"); return; }
         ulong desc = (ulong)_queuePfn[_queueSel] << shift;
-        ulong avail = desc + 16UL * q.Size;
-        ulong used = (avail + 2UL * (3UL + q.Size) + align - 1) & ~((ulong)align - 1);
+        ulong avail = desc + SplitRingLayout.DescriptorTableBytes(q.Size);
+        ulong used = (avail + SplitRingLayout.AvailRingBytes(q.Size) + align - 1) & ~((ulong)align - 1);
         q.Disable();
         q.DescriptorArea = desc;
         q.DriverArea = avail;

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using Regs.Virtio;
 
 namespace Regs.Runtime.Models.Virtio;
 
@@ -24,7 +23,7 @@ public sealed class VirtioNetDevice
     public const ushort Mtu = 1500;
 
     /// <summary>Bytes of the configuration space: mac, status, max_virtqueue_pairs, mtu (5.1.4).</summary>
-    public const int ConfigSize = 12;
+    public const int ConfigSize = VirtioNetLayout.ConfigBytes;
 
     /// <summary>Index of the receive queue (5.1.2).</summary>
     public const int ReceiveQueue = 0;
@@ -39,28 +38,28 @@ public sealed class VirtioNetDevice
     private readonly Queue<byte[]> _backlog = new();
     private readonly SplitVirtqueueModel.Chain _chain = new();
     private ulong _driverFeatures;
-    private DeviceStatus _status;
+    private VirtioDeviceStatus _status;
     private byte _isr;
     private uint _generation;
     private bool _linkUp = true;
 
-    internal VirtioNetDevice(IVirtioTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
+    internal VirtioNetDevice(IVirtioDeviceTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
     {
         if (mac.Length != 6) throw new ArgumentException("A MAC address has 6 bytes.", nameof(mac));
         Transport = transport;
         Faults = new VirtioFaultInjector(transport.Lock);
-        var offered = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
-            | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC;
+        ulong offered = VirtioFeatureBits.NET_MAC | VirtioFeatureBits.NET_STATUS | VirtioFeatureBits.NET_MTU
+            | VirtioFeatureBits.EVENT_IDX | VirtioFeatureBits.INDIRECT_DESC;
         // 6.3: legacy devices do not offer VERSION_1; ACCESS_PLATFORM needs a modern feature word.
-        if (!transport.Legacy) offered |= VirtioNetFeatures.VERSION_1;
-        if (accessPlatform && !transport.Legacy) offered |= VirtioNetFeatures.ACCESS_PLATFORM;
+        if (!transport.Legacy) offered |= VirtioFeatureBits.VERSION_1;
+        if (accessPlatform && !transport.Legacy) offered |= VirtioFeatureBits.ACCESS_PLATFORM;
         OfferedFeatures = offered;
-        mac.CopyTo(_config);
+        mac.CopyTo(_config.AsSpan(VirtioNetLayout.ConfigMac));
         Queues = new[] { new SplitVirtqueueModel(this, ReceiveQueue, MaxQueueSize), new SplitVirtqueueModel(this, TransmitQueue, MaxQueueSize) };
         Reset(notify: false);
     }
 
-    internal IVirtioTransport Transport { get; }
+    internal IVirtioDeviceTransport Transport { get; }
 
     /// <summary>The fault the device is armed with (none unless a test arms one).</summary>
     public VirtioFaultInjector Faults { get; }
@@ -68,17 +67,17 @@ public sealed class VirtioNetDevice
     /// <summary>Device resets the driver asked for by writing 0 to the status and that happened.</summary>
     public long Resets { get; private set; }
 
-    /// <summary>The feature bits the device offers.</summary>
-    public VirtioNetFeatures OfferedFeatures { get; }
+    /// <summary>The 64 feature bits the device offers (bit n is feature n: 5.1.3, 6).</summary>
+    public ulong OfferedFeatures { get; }
 
-    /// <summary>The features in effect: accepted at FEATURES_OK (modern) or as written (legacy); 0 after reset.</summary>
-    public VirtioNetFeatures NegotiatedFeatures { get; private set; }
+    /// <summary>The 64 feature bits in effect: accepted at FEATURES_OK (modern) or as written (legacy); 0 after reset.</summary>
+    public ulong NegotiatedFeatures { get; private set; }
 
     /// <summary>The 64 driver feature bits as last written (before validation).</summary>
     public ulong DriverFeatures => _driverFeatures;
 
     /// <summary>The device status byte (2.1).</summary>
-    public DeviceStatus Status => _status;
+    public VirtioDeviceStatus Status => _status;
 
     /// <summary>The interrupt status: bit 0 used buffer, bit 1 configuration change (4.1.4.5, 4.2.2).</summary>
     public byte InterruptStatus => _isr;
@@ -97,7 +96,7 @@ public sealed class VirtioNetDevice
     public IReadOnlyList<SplitVirtqueueModel> Queues { get; }
 
     /// <summary>The MAC address in the configuration space (a legacy driver may rewrite it).</summary>
-    public ReadOnlySpan<byte> Mac => _config.AsSpan(0, 6);
+    public ReadOnlySpan<byte> Mac => _config.AsSpan(VirtioNetLayout.ConfigMac, VirtioNetLayout.MacBytes);
 
     /// <summary>Frames written into receive buffers.</summary>
     public long FramesReceived { get; private set; }
@@ -126,13 +125,14 @@ public sealed class VirtioNetDevice
     /// <summary>Why the device last set DEVICE_NEEDS_RESET, or null.</summary>
     public string? NeedsResetReason { get; private set; }
 
-    /// <summary>The net header size in effect: 12 with VERSION_1, 10 on the legacy interface (5.1.6).</summary>
-    public int HeaderSize => Negotiated(VirtioNetFeatures.VERSION_1) ? 12 : 10;
+    /// <summary>The net header size in effect: 12 with VERSION_1, 10 on the legacy interface without MRG_RXBUF (5.1.6, 5.1.6.1).</summary>
+    public int HeaderSize => Negotiated(VirtioFeatureBits.VERSION_1) ? VirtioNetLayout.HeaderBytes : VirtioNetLayout.LegacyHeaderBytes;
 
     /// <summary>True while DRIVER_OK is set and the device does not need a reset.</summary>
-    public bool Running => (_status & (DeviceStatus.DRIVER_OK | DeviceStatus.DEVICE_NEEDS_RESET)) == DeviceStatus.DRIVER_OK;
+    public bool Running => (_status & (VirtioDeviceStatus.DRIVER_OK | VirtioDeviceStatus.DEVICE_NEEDS_RESET)) == VirtioDeviceStatus.DRIVER_OK;
 
-    internal bool Negotiated(VirtioNetFeatures f) => (NegotiatedFeatures & f) == f;
+    /// <summary>True when every bit of <paramref name="features"/> (<see cref="VirtioFeatureBits"/>) is in effect.</summary>
+    internal bool Negotiated(ulong features) => (NegotiatedFeatures & features) == features;
 
     /// <summary>Link state: reported in the status field; a change is a configuration change (5.1.4).</summary>
     public bool LinkUp
@@ -193,8 +193,8 @@ public sealed class VirtioNetDevice
     /// <summary>32 bits of the offered features (word 0 or 1; others read 0).</summary>
     internal uint DeviceFeatureWord(uint select) => select switch
     {
-        0 => (uint)(ulong)OfferedFeatures,
-        1 => (uint)((ulong)OfferedFeatures >> 32),
+        0 => (uint)OfferedFeatures,
+        1 => (uint)(OfferedFeatures >> 32),
         _ => 0,
     };
 
@@ -209,10 +209,10 @@ public sealed class VirtioNetDevice
     /// <summary>The driver writes 32 feature bits; ignored once FEATURES_OK is set (3.1.1).</summary>
     internal void WriteDriverFeatureWord(uint select, uint value)
     {
-        if ((_status & DeviceStatus.FEATURES_OK) != 0 || select > 1) return;
+        if ((_status & VirtioDeviceStatus.FEATURES_OK) != 0 || select > 1) return;
         _driverFeatures = select == 0 ? (_driverFeatures & ~0xFFFF_FFFFUL) | value : (_driverFeatures & 0xFFFF_FFFFUL) | (ulong)value << 32;
         // Legacy interface: the features take effect as written, restricted to the offered ones (6.3 legacy).
-        if (Transport.Legacy) NegotiatedFeatures = (VirtioNetFeatures)(_driverFeatures & (ulong)OfferedFeatures);
+        if (Transport.Legacy) NegotiatedFeatures = _driverFeatures & OfferedFeatures;
     }
 
     /// <summary>A status write (2.1, 3.1.1): 0 resets; FEATURES_OK sticks only for acceptable features.</summary>
@@ -225,18 +225,18 @@ public sealed class VirtioNetDevice
             Reset();
             return;
         }
-        var requested = (DeviceStatus)value & ~DeviceStatus.DEVICE_NEEDS_RESET; // the device owns that bit
+        var requested = (VirtioDeviceStatus)value & ~VirtioDeviceStatus.DEVICE_NEEDS_RESET; // the device owns that bit
         var old = _status;
-        if ((requested & DeviceStatus.FEATURES_OK) != 0 && (old & DeviceStatus.FEATURES_OK) == 0)
+        if ((requested & VirtioDeviceStatus.FEATURES_OK) != 0 && (old & VirtioDeviceStatus.FEATURES_OK) == 0)
         {
-            if (FeaturesAcceptable()) NegotiatedFeatures = (VirtioNetFeatures)_driverFeatures;
-            else requested &= ~DeviceStatus.FEATURES_OK; // 3.1.1 step 6: the driver re-reads and sees it clear
+            if (FeaturesAcceptable()) NegotiatedFeatures = _driverFeatures;
+            else requested &= ~VirtioDeviceStatus.FEATURES_OK; // 3.1.1 step 6: the driver re-reads and sees it clear
         }
-        _status = requested | (old & DeviceStatus.DEVICE_NEEDS_RESET);
-        if ((requested & DeviceStatus.DRIVER_OK) != 0 && (old & DeviceStatus.DRIVER_OK) == 0)
+        _status = requested | (old & VirtioDeviceStatus.DEVICE_NEEDS_RESET);
+        if ((requested & VirtioDeviceStatus.DRIVER_OK) != 0 && (old & VirtioDeviceStatus.DRIVER_OK) == 0)
         {
             // 3.1.1: a modern driver completes feature negotiation before DRIVER_OK.
-            if (!Transport.Legacy && (_status & DeviceStatus.FEATURES_OK) == 0) { Fail("DRIVER_OK without FEATURES_OK (3.1.1)"); return; }
+            if (!Transport.Legacy && (_status & VirtioDeviceStatus.FEATURES_OK) == 0) { Fail("DRIVER_OK without FEATURES_OK (3.1.1)"); return; }
             ProcessReceive();
         }
     }
@@ -244,21 +244,21 @@ public sealed class VirtioNetDevice
     /// <summary>2.2.1, 6.1: a subset of the offered bits, VERSION_1 on modern transports, ACCESS_PLATFORM when offered.</summary>
     private bool FeaturesAcceptable()
     {
-        ulong offered = (ulong)OfferedFeatures;
+        ulong offered = OfferedFeatures;
         if ((_driverFeatures & ~offered) != 0) return false;
         if (Transport.Legacy) return true;
-        if ((_driverFeatures & (ulong)VirtioNetFeatures.VERSION_1) == 0) return false;
+        if ((_driverFeatures & VirtioFeatureBits.VERSION_1) == 0) return false;
         // 6.1: a device offering ACCESS_PLATFORM may refuse a driver that ignores it (QEMU does).
-        ulong platform = (ulong)VirtioNetFeatures.ACCESS_PLATFORM;
+        ulong platform = VirtioFeatureBits.ACCESS_PLATFORM;
         return (offered & platform) == 0 || (_driverFeatures & platform) != 0;
     }
 
     /// <summary>Sets DEVICE_NEEDS_RESET, stops all processing and, with DRIVER_OK, sends a configuration change notification (2.1.2).</summary>
     internal void Fail(string reason)
     {
-        if ((_status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) return;
+        if ((_status & VirtioDeviceStatus.DEVICE_NEEDS_RESET) != 0) return;
         NeedsResetReason = reason;
-        _status |= DeviceStatus.DEVICE_NEEDS_RESET;
+        _status |= VirtioDeviceStatus.DEVICE_NEEDS_RESET;
         ConfigChanged();
     }
 
@@ -303,24 +303,24 @@ public sealed class VirtioNetDevice
     /// <summary>Configuration writes: only mac, and only on the legacy interface (5.1.4 legacy); otherwise ignored.</summary>
     internal void WriteConfig(uint offset, int size, uint value)
     {
-        if (!Transport.Legacy || Negotiated(VirtioNetFeatures.VERSION_1)) return;
+        if (!Transport.Legacy || Negotiated(VirtioFeatureBits.VERSION_1)) return;
         for (int i = 0; i < size; i++)
-            if (offset + (uint)i < 6) _config[offset + i] = (byte)(value >> (8 * i));
+            if (offset + (uint)i < VirtioNetLayout.ConfigMac + VirtioNetLayout.MacBytes) _config[offset + i] = (byte)(value >> (8 * i));
     }
 
     private void SetLinkStatus()
     {
         // 5.1.4: status is present with STATUS (always offered here); LINK_UP is bit 0.
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(6), (ushort)(_linkUp ? 1 : 0));
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(8), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(10), Mtu);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigStatus), _linkUp ? VirtioNetLayout.STATUS_LINK_UP : (ushort)0);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigMaxVirtqueuePairs), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigMtu), Mtu);
     }
 
     /// <summary>A configuration change (2.5.1, 4.1.4.5, 4.2.2): a new generation, then the notification once the driver is running.</summary>
     private void ConfigChanged()
     {
         _generation++;
-        if ((_status & DeviceStatus.DRIVER_OK) != 0) RaiseIsr(2);
+        if ((_status & VirtioDeviceStatus.DRIVER_OK) != 0) RaiseIsr(VirtioInterruptStatus.ConfigChange);
     }
 
     // ---- Queues and packets --------------------------------------------------------------
@@ -399,7 +399,7 @@ public sealed class VirtioNetDevice
                 continue;
             }
             byte[] packet = new byte[hdr + frame.Length];
-            if (hdr == 12) BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(10), 1); // num_buffers (5.1.6.4)
+            if (hdr == VirtioNetLayout.HeaderBytes) BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(VirtioNetLayout.HeaderNumBuffers), 1); // num_buffers (5.1.6.4)
             frame.CopyTo(packet, hdr);
             if (!q.WriteChain(_chain, packet)) { Fail($"queue 0: receive buffer of chain {_chain.Head} outside driver memory"); return; }
             FramesReceived++;
@@ -413,6 +413,6 @@ public sealed class VirtioNetDevice
     {
         bool notify = q.ShouldNotify(out string? error);
         if (error != null) { Fail(error); return; }
-        if (notify) RaiseIsr(1);
+        if (notify) RaiseIsr(VirtioInterruptStatus.UsedBuffer);
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Buffers.Binary;
-using Regs.Virtio;
+using static Regs.Runtime.Models.Virtio.VirtioPciCommonConfig;
 
 namespace Regs.Runtime.Models.Virtio;
 
@@ -13,10 +13,10 @@ namespace Regs.Runtime.Models.Virtio;
 /// are INTx, level while the ISR is non-zero. The driver reaches configuration space and BAR 4
 /// through <see cref="ModelHost"/> (<c>ConfigSpace()</c>, <c>TryMapBar(4, ...)</c>).
 /// </summary>
-public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
+public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
 {
     /// <summary>PCI device ID of a modern virtio-net function (0x1040 + 1, 4.1.2).</summary>
-    public const ushort DeviceId = 0x1041;
+    public const ushort DeviceId = VirtioPciCapabilities.ModernDeviceIdBase + (ushort)VirtioNetLayout.DeviceId;
 
     /// <summary>The BAR holding every virtio structure.</summary>
     public const int Bar = 4;
@@ -42,7 +42,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
     private const int StructureLength = 0x1000;
 
     private uint _deviceFeatureSelect, _driverFeatureSelect;
-    private ushort _queueSelect, _configMsixVector = (ushort)VirtioPciCap.NoVector;
+    private ushort _queueSelect, _configMsixVector = NoVector;
 
     /// <summary>
     /// A virtio-net function with <paramref name="mac"/> on <paramref name="network"/>. BAR 4 reads
@@ -52,18 +52,18 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
     /// </summary>
     public VirtioPciModel(ModelNetwork network, ReadOnlySpan<byte> mac, bool accessPlatform = false,
         ulong dmaDeviceAddress = 0x4000_0000, nuint dmaBytes = 4 << 20, ulong barAddress = 0xFE00_0000)
-        : base(network, dmaDeviceAddress, dmaBytes, (ushort)VirtioPciCap.VendorId, DeviceId)
+        : base(network, dmaDeviceAddress, dmaBytes, VirtioPciCapabilities.VendorId, DeviceId)
     {
         Bars[Bar] = new Bar4(this);
         // 64-bit prefetchable memory BAR, as QEMU's modern BAR (PCI 3.0 6.2.5.1).
         Config.SetBar(Bar, (uint)barAddress | 0xC);
         Config.SetBar(Bar + 1, (uint)(barAddress >> 32));
-        AddVirtioCapability(VirtioPciCapType.COMMON_CFG, CommonOffset, StructureLength);
-        AddVirtioCapability(VirtioPciCapType.ISR_CFG, IsrOffset, StructureLength);
-        AddVirtioCapability(VirtioPciCapType.DEVICE_CFG, DeviceOffset, StructureLength);
-        AddVirtioCapability(VirtioPciCapType.NOTIFY_CFG, NotifyOffset, StructureLength, NotifyOffMultiplier);
+        AddVirtioCapability(VirtioPciCapabilities.COMMON_CFG, CommonOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapabilities.ISR_CFG, IsrOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapabilities.DEVICE_CFG, DeviceOffset, StructureLength);
+        AddVirtioCapability(VirtioPciCapabilities.NOTIFY_CFG, NotifyOffset, StructureLength, NotifyOffMultiplier);
         // 4.1.4.9: the PCI configuration access capability (bar, offset, length, data zero).
-        AddVirtioCapability(VirtioPciCapType.PCI_CFG, 0, 0, 0, bar: 0);
+        AddVirtioCapability(VirtioPciCapabilities.PCI_CFG, 0, 0, 0, bar: 0);
         Net = new VirtioNetDevice(this, mac, accessPlatform);
     }
 
@@ -91,28 +91,29 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
         lock (Network.Lock) Net.Deliver(frame);
     }
 
-    bool IVirtioTransport.Legacy => false;
-    object IVirtioTransport.Lock => Network.Lock;
-    bool IVirtioTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
-    bool IVirtioTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
-    bool IVirtioTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
-    void IVirtioTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
-    void IVirtioTransport.InterruptChanged() => InterruptChanged();
-    void IVirtioTransport.OnDeviceReset() => Reset();
+    bool IVirtioDeviceTransport.Legacy => false;
+    object IVirtioDeviceTransport.Lock => Network.Lock;
+    bool IVirtioDeviceTransport.DmaEnabled => BusMaster; // no DMA without Bus Master Enable
+    bool IVirtioDeviceTransport.DmaRead(ulong address, Span<byte> destination) => DmaRead(address, destination);
+    bool IVirtioDeviceTransport.DmaWrite(ulong address, ReadOnlySpan<byte> source) => DmaWrite(address, source);
+    void IVirtioDeviceTransport.Transmit(ReadOnlySpan<byte> frame) => Transmit(frame);
+    void IVirtioDeviceTransport.InterruptChanged() => InterruptChanged();
+    void IVirtioDeviceTransport.OnDeviceReset() => Reset();
 
     /// <summary>struct virtio_pci_cap (4.1.4), plus notify_off_multiplier for NOTIFY_CFG (4.1.4.4) and pci_cfg_data for PCI_CFG (4.1.4.9).</summary>
-    private void AddVirtioCapability(VirtioPciCapType type, uint offset, uint length, uint extra = 0, byte bar = Bar)
+    private void AddVirtioCapability(byte cfgType, uint offset, uint length, uint extra = 0, byte bar = Bar)
     {
-        bool longer = type is VirtioPciCapType.NOTIFY_CFG or VirtioPciCapType.PCI_CFG;
-        Span<byte> body = stackalloc byte[longer ? 18 : 14]; // after cap_vndr and cap_next
-        body[0] = (byte)(body.Length + 2); // cap_len
-        body[1] = (byte)type;
-        body[2] = bar;
-        body[3] = 0; // id
-        BinaryPrimitives.WriteUInt32LittleEndian(body[6..], offset);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[10..], length);
-        if (longer) BinaryPrimitives.WriteUInt32LittleEndian(body[14..], extra);
-        Config.AddCapability((byte)VirtioPciCap.VendorCapabilityId, body);
+        bool longer = cfgType is VirtioPciCapabilities.NOTIFY_CFG or VirtioPciCapabilities.PCI_CFG;
+        Span<byte> cap = stackalloc byte[longer ? VirtioPciCapabilities.CapWithExtraSize : VirtioPciCapabilities.CapSize];
+        cap[VirtioPciCapabilities.CapLen] = (byte)cap.Length;
+        cap[VirtioPciCapabilities.CfgType] = cfgType;
+        cap[VirtioPciCapabilities.Bar] = bar;
+        cap[VirtioPciCapabilities.Id] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Offset..], offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Length..], length);
+        if (longer) BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Extra..], extra);
+        // The list writes cap_vndr and links cap_next; it takes the bytes from cap_len on.
+        Config.AddCapability(VirtioPciCapabilities.VendorCapabilityId, cap[VirtioPciCapabilities.CapLen..]);
     }
 
     private SplitVirtqueueModel? Selected => _queueSelect < 2 ? (SplitVirtqueueModel)Net.Queues[_queueSelect] : null;
@@ -121,7 +122,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
     {
         _deviceFeatureSelect = _driverFeatureSelect = 0;
         _queueSelect = 0;
-        _configMsixVector = (ushort)VirtioPciCap.NoVector;
+        _configMsixVector = NoVector;
     }
 
     /// <summary>Common configuration reads (4.1.4.3), field by field as QEMU decodes them.</summary>
@@ -130,25 +131,25 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
         var q = Selected;
         return offset switch
         {
-            0x00 => _deviceFeatureSelect,
-            0x04 => Net.DeviceFeatureWord(_deviceFeatureSelect),
-            0x08 => _driverFeatureSelect,
-            0x0C => Net.DriverFeatureWord(_driverFeatureSelect),
-            0x10 => _configMsixVector,
-            0x12 => (uint)Net.Queues.Count,
-            0x14 => (uint)Net.Status,
-            0x15 => (byte)Net.ReadGeneration(),
-            0x16 => _queueSelect,
-            0x18 => q?.Size ?? 0u, // 0: the queue does not exist
-            0x1A => q?.MsixVector ?? VirtioPciCap.NoVector,
-            0x1C => q is { Enabled: true } ? 1u : 0u,
-            0x1E => q != null ? _queueSelect : 0u, // QEMU: queue_notify_off is the queue index
-            0x20 => (uint)(q?.DescriptorArea ?? 0),
-            0x24 => (uint)((q?.DescriptorArea ?? 0) >> 32),
-            0x28 => (uint)(q?.DriverArea ?? 0),
-            0x2C => (uint)((q?.DriverArea ?? 0) >> 32),
-            0x30 => (uint)(q?.DeviceArea ?? 0),
-            0x34 => (uint)((q?.DeviceArea ?? 0) >> 32),
+            DeviceFeatureSelect => _deviceFeatureSelect,
+            DeviceFeature => Net.DeviceFeatureWord(_deviceFeatureSelect),
+            DriverFeatureSelect => _driverFeatureSelect,
+            DriverFeature => Net.DriverFeatureWord(_driverFeatureSelect),
+            ConfigMsixVector => _configMsixVector,
+            NumQueues => (uint)Net.Queues.Count,
+            DeviceStatus => (uint)Net.Status,
+            VirtioPciCommonConfig.ConfigGeneration => (byte)Net.ReadGeneration(), // qualified: plain ConfigGeneration is this class's property
+            QueueSelect => _queueSelect,
+            QueueSize => q?.Size ?? 0u, // 0: the queue does not exist
+            QueueMsixVector => q?.MsixVector ?? NoVector,
+            QueueEnable => q is { Enabled: true } ? 1u : 0u,
+            QueueNotifyOff => q != null ? _queueSelect : 0u, // QEMU: queue_notify_off is the queue index
+            QueueDescLow => (uint)(q?.DescriptorArea ?? 0),
+            QueueDescHigh => (uint)((q?.DescriptorArea ?? 0) >> 32),
+            QueueDriverLow => (uint)(q?.DriverArea ?? 0),
+            QueueDriverHigh => (uint)((q?.DriverArea ?? 0) >> 32),
+            QueueDeviceLow => (uint)(q?.DeviceArea ?? 0),
+            QueueDeviceHigh => (uint)((q?.DeviceArea ?? 0) >> 32),
             _ => 0, // queue_notify_data, queue_reset: features not offered
         };
     }
@@ -160,28 +161,28 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioTransport
         bool idle = q is { Enabled: false };
         switch (offset)
         {
-            case 0x00: _deviceFeatureSelect = value; break;
-            case 0x08: _driverFeatureSelect = value; break;
-            case 0x0C: Net.WriteDriverFeatureWord(_driverFeatureSelect, value); break;
-            case 0x10: _configMsixVector = (ushort)value; break;
-            case 0x14:
+            case DeviceFeatureSelect: _deviceFeatureSelect = value; break;
+            case DriverFeatureSelect: _driverFeatureSelect = value; break;
+            case DriverFeature: Net.WriteDriverFeatureWord(_driverFeatureSelect, value); break;
+            case ConfigMsixVector: _configMsixVector = (ushort)value; break;
+            case DeviceStatus:
                 Net.WriteStatus((byte)value); // a reset comes back through OnDeviceReset
                 break;
-            case 0x16: _queueSelect = (ushort)value; break;
-            case 0x18: if (idle) q!.Size = (ushort)value; break;
-            case 0x1A: if (q != null) q.MsixVector = (ushort)value; break;
-            case 0x1C:
+            case QueueSelect: _queueSelect = (ushort)value; break;
+            case QueueSize: if (idle) q!.Size = (ushort)value; break;
+            case QueueMsixVector: if (q != null) q.MsixVector = (ushort)value; break;
+            case QueueEnable:
                 if (q == null || q.Enabled) break;
                 // 4.1.4.3.2: the driver only ever writes 1; QEMU treats anything else as an error.
                 if ((ushort)value != 1) Net.Fail($"queue {q.Index}: queue_enable written with {value} (4.1.4.3.2)");
                 else if (!q.Enable(out string? error)) Net.Fail(error!);
                 break;
-            case 0x20: if (idle) q!.DescriptorArea = Low(q.DescriptorArea, value); break;
-            case 0x24: if (idle) q!.DescriptorArea = High(q.DescriptorArea, value); break;
-            case 0x28: if (idle) q!.DriverArea = Low(q.DriverArea, value); break;
-            case 0x2C: if (idle) q!.DriverArea = High(q.DriverArea, value); break;
-            case 0x30: if (idle) q!.DeviceArea = Low(q.DeviceArea, value); break;
-            case 0x34: if (idle) q!.DeviceArea = High(q.DeviceArea, value); break;
+            case QueueDescLow: if (idle) q!.DescriptorArea = Low(q.DescriptorArea, value); break;
+            case QueueDescHigh: if (idle) q!.DescriptorArea = High(q.DescriptorArea, value); break;
+            case QueueDriverLow: if (idle) q!.DriverArea = Low(q.DriverArea, value); break;
+            case QueueDriverHigh: if (idle) q!.DriverArea = High(q.DriverArea, value); break;
+            case QueueDeviceLow: if (idle) q!.DeviceArea = Low(q.DeviceArea, value); break;
+            case QueueDeviceHigh: if (idle) q!.DeviceArea = High(q.DeviceArea, value); break;
             default: break;
         }
     }

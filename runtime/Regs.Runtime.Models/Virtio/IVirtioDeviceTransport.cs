@@ -3,10 +3,12 @@ using System;
 namespace Regs.Runtime.Models.Virtio;
 
 /// <summary>
-/// What the transport-independent device (<see cref="VirtioNetDevice"/>) needs from the
-/// transport model it sits behind: bounds-checked DMA, the wire and the interrupt line.
+/// The device side of a virtio transport: what the transport-independent device
+/// (<see cref="VirtioNetDevice"/>) needs from the transport model it sits behind (bounds-checked
+/// DMA, the wire and the interrupt line). Not the driver's <c>Regs.Drivers.Virtio.IVirtioTransport</c>,
+/// which is the driver side of the same registers.
 /// </summary>
-internal interface IVirtioTransport
+internal interface IVirtioDeviceTransport
 {
     /// <summary>True for the legacy interface (virtio-mmio version 1): no VERSION_1, 10-byte net header.</summary>
     bool Legacy { get; }

@@ -5,9 +5,9 @@ namespace Regs.Runtime.Models.Igb;
 /// <summary>
 /// The NVM image read through EERD (datasheet 6.1, table 6-1; 8.2.5). Words 0-2 hold the MAC,
 /// the rest is QEMU's igb template (so a driver sees the same words on both), and word 0x3F makes
-/// words 0x00-0x3F sum to 0xBABA as the datasheet requires (6.1.1.x, checksum word).
+/// words 0x00-0x3F sum to 0xBABA as the datasheet requires (checksum word; subsection not confirmed).
 /// </summary>
-internal sealed class IgbEeprom
+internal sealed class IgbEepromModel
 {
     /// <summary>Words reachable through EERD (QEMU: 1024); other addresses never report DONE.</summary>
     public const int Words = 1024;
@@ -31,7 +31,7 @@ internal sealed class IgbEeprom
 
     private readonly ushort[] _words = new ushort[Words];
 
-    public IgbEeprom(ReadOnlySpan<byte> mac, ushort deviceId)
+    public IgbEepromModel(ReadOnlySpan<byte> mac, ushort deviceId)
     {
         Template.CopyTo(_words, 0);
         for (int i = 0; i < 3; i++) _words[i] = (ushort)(mac[2 * i] | mac[2 * i + 1] << 8);

@@ -2,11 +2,11 @@ namespace Regs.Runtime.Models.Igb;
 
 /// <summary>
 /// The internal copper PHY behind MDIC (IEEE 802.3 clause 22 registers plus the IGP-specific ones
-/// the datasheet lists in 8.23). Only the registers QEMU's igb implements exist; the others, like
+/// the datasheet lists in 8.25). Only the registers QEMU's igb implements exist; the others, like
 /// writes to read-only ones, answer with MDIC.E. Link state is kept in BMSR the way QEMU does:
 /// LINK_STATUS and AN_COMPLETE drop when negotiation restarts and rise when it completes.
 /// </summary>
-internal sealed class IgbPhy
+internal sealed class IgbPhyModel
 {
     public const int BMCR = 0, BMSR = 1, PHYID1 = 2, PHYID2 = 3, ANAR = 4, ANLPAR = 5, ANER = 6;
     public const int NPTX = 7, LPNP = 8, GTCR = 9, GTSR = 10, ESR = 15;
@@ -29,7 +29,7 @@ internal sealed class IgbPhy
 
     private readonly ushort[] _regs = new ushort[32];
 
-    public IgbPhy() { Reset(); }
+    public IgbPhyModel() { Reset(); }
 
     /// <summary>Restores the power-on register values (device reset).</summary>
     public void Reset() => PowerOn.CopyTo(_regs, 0);
