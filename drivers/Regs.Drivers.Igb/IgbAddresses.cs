@@ -39,7 +39,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 
     private static bool IsStationAddress(ulong mac) => mac != 0 && !new MacAddress(mac).IsMulticast;
 
-    /// <summary>Receive address entry <paramref name="index"/>: RAL first, then RAH with AV (datasheet 8.10, RAL/RAH).</summary>
+    /// <summary>Receive address entry <paramref name="index"/>: RAL first, then RAH with AV (RAL/RAH: datasheet section not confirmed).</summary>
     private void WriteReceiveAddress(uint index, ulong mac)
     {
         _regs.RAL(index).Write((uint)mac);
@@ -64,7 +64,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 
     /// <summary>
     /// Accepts frames sent to the multicast group <paramref name="group"/> through the multicast
-    /// table (datasheet 8.10.12, RCTL.MO = 0): the hash is destination address bits 47:36, its
+    /// table (MTA, datasheet section not confirmed; RCTL.MO = 0, 8.10.1): the hash is destination address bits 47:36, its
     /// upper 7 bits select the MTA word and its lower 5 bits the bit. The table is shadowed in
     /// private memory so it survives <see cref="Reset"/>. Unsupported for unicast addresses.
     /// </summary>
@@ -81,7 +81,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         return NicStatus.Ok;
     }
 
-    /// <summary>The 12-bit multicast table index of <paramref name="address"/> with RCTL.MO = 0: address bits 47:36 (datasheet 8.10.12).</summary>
+    /// <summary>The 12-bit multicast table index of <paramref name="address"/> with RCTL.MO = 0: address bits 47:36 (RCTL 8.10.1; the MTA's datasheet section is not confirmed).</summary>
     public static uint MulticastHash(MacAddress address) => (uint)(address.Bits >> MulticastHashShift) % (Igb.MTACount * 32);
 
     /// <summary>First address bit of the multicast hash with RCTL.MO = 0.</summary>

@@ -11,49 +11,82 @@ namespace Regs.Drivers.Igb;
 // The register block, not this namespace.
 using Igb = global::Regs.Igb.Igb;
 
-// Initialisation: the bring-up sequence shared by Initialise, Reset and recovery.
+// Initialisation: the bring-up sequence shared by Initialise, Reset and the watchdog's recovery,
+// written as the datasheet's steps (82576 datasheet 4.5, Initialization), then one small method
+// per step in the same order.
 
 public readonly unsafe partial struct IgbNic<TAccess, THost>
 {
     /// <summary>
-    /// The whole device bring-up, used by initialisation, by <see cref="Reset"/> and by the
-    /// watchdog's recovery; it reuses the memory allocated once and re-applies the station address
-    /// and multicast table kept in private memory. Steps, in datasheet order:
-    /// <list type="number">
-    /// <item>PCI: memory space and bus master on; INTx enabled only in interrupt mode.</item>
-    /// <item>4.5.1: mask every interrupt (IMC).</item>
-    /// <item>4.5.2: stop receive and transmit, stop PCIe mastering (CTRL.GIO_MASTER_DISABLE, wait
-    /// for STATUS.GIO_MASTER_ENABLE to clear), global reset (CTRL.RST, bounded wait for it to
-    /// self-clear, then for EEC.AUTO_RD), mask again and clear ICR.</item>
-    /// <item>4.5.4: copper link: CTRL.SLU with speed and duplex resolved by the PHY, CTRL_EXT.DRV_LOAD,
-    /// PHY auto-negotiation restart through MDIC (BMCR AN_ENABLE | RESTART_AN).</item>
-    /// <item>Receive addresses (8.10): station address in RAL0/RAH0 (read from the device, or the
-    /// one set), the other 23 entries invalid, the 128 MTA words from the driver's shadow.</item>
-    /// <item>4.5.5: statistics registers read once to clear them.</item>
-    /// <item>Receive and transmit queues and units (see <see cref="StartReceive"/>, <see cref="StartTransmit"/>).</item>
-    /// <item>7.3: interrupt mode only: unmask RXT0 and LSC.</item>
-    /// <item>Wait for STATUS.LU, bounded; a link still down is reported, not failed.</item>
-    /// </list>
+    /// The device bring-up, used by initialisation, by <see cref="Reset"/> and by the watchdog's
+    /// recovery. It reuses the memory allocated once and re-applies the station address and
+    /// multicast table kept in private memory. The steps follow the datasheet's initialisation
+    /// chapter (4.5); where the number of one of its subsections is not confirmed, the step cites
+    /// the confirmed sections of the registers it writes instead. A step that fails stops the
+    /// device and records why (<see cref="Fail"/>); a link that stays down is not a failure.
     /// </summary>
     private NicStatus BringUp()
     {
-        THost host = _host;
-        IgbState* s = _state;
-        s->Running = false;
+        _state->Running = false;
+        TAccess configSpace = _host.ConfigSpace();
+        NicStatus status;
 
-        // PCI command register: MMIO on, DMA off until the reset below has stopped whatever a
-        // previous owner left running; INTx only when used.
-        TAccess configSpace = host.ConfigSpace();
+        // 1. PCI command: memory space on, bus mastering off until the reset has stopped whatever
+        //    a previous owner left running, INTx only in interrupt mode.
+        ConfigurePciCommand(configSpace);
+        // 2. Mask every interrupt (IMC, 8.8.10; the datasheet's step number is not confirmed).
+        _regs.IMC.Write(AllCauses);
+        // 3. Quiesce: receive and transmit units off (RCTL 8.10.1, TCTL), PCIe mastering off
+        //    (CTRL.GIO_MASTER_DISABLE, 8.2.1) and a bounded wait for STATUS.GIO_MASTER_ENABLE.
+        StopUnitsAndMastering();
+        // 4. Global reset (CTRL.RST, 8.2.1): bounded wait for it to self-clear and for the EEPROM
+        //    auto-read; interrupts masked and ICR cleared again.
+        if ((status = GlobalReset()) != NicStatus.Ok) return status;
+        // 5. The device is quiet and its rings forgotten: bus mastering on.
+        PciFunction.EnableMemory(configSpace, busMaster: true);
+        // 6. Link (copper; the datasheet's section for this step is not confirmed): CTRL.SLU with
+        //    speed and duplex from the PHY (CTRL 8.2.1), CTRL_EXT.DRV_LOAD, and PHY
+        //    auto-negotiation restarted through MDIC (8.2.4; BMCR 8.25.1).
+        if ((status = SetUpLink()) != NicStatus.Ok) return status;
+        // 7. Receive address filters: the station address in RAL0/RAH0, the other entries
+        //    invalid, the multicast table from the driver's shadow.
+        if ((status = ProgramAddressFilters()) != NicStatus.Ok) return status;
+        // 8. Statistics (8.19): read once, which clears them.
+        ClearStatistics();
+        // 9. Receive initialisation (4.5.9): queue 0 (SRRCTL 8.10.2, RXDCTL 8.10.10), then RCTL.
+        if ((status = StartReceive()) != NicStatus.Ok) return Fail(status, "igb: receive queue did not enable"u8);
+        // 10. Transmit initialisation (4.5; subsection not confirmed): queue 0 (TXDCTL 8.12.13), then TCTL.
+        if ((status = StartTransmit()) != NicStatus.Ok) return Fail(status, "igb: transmit queue did not enable"u8);
+        // 11. Interrupt mode only: RXT0 and LSC unmasked, on vector 0 when the platform enabled
+        //     MSI-X (IVAR 8.8.13, EIAC 8.8.5).
+        EnableInterrupts();
+        // 12. Wait, bounded, for STATUS.LU: a cable that is out is reported, not an error.
+        Igb.STATUS link = WaitForLink();
+
+        _state->LinkUp = link.LU;
+        _state->LastWatchdog = HostNow();
+        _state->Running = true;
+        LogLink(link);
+        return NicStatus.Ok;
+    }
+
+    /// <summary>Step 1: PCI memory space on, bus mastering off, INTx disabled unless in interrupt mode.</summary>
+    private void ConfigurePciCommand(TAccess configSpace)
+    {
         PciFunction.EnableMemory(configSpace, busMaster: false);
         var header = new PciConfig<TAccess>(configSpace);
         var command = header.Command.Read();
-        command.InterruptDisable = !s->Options.InterruptMode;
+        command.InterruptDisable = !_state->Options.InterruptMode;
         header.Command.Write(command);
+    }
 
-        // 4.5.1: no interrupts while initialising.
-        _regs.IMC.Write(AllCauses);
-
-        // 4.5.2: quiesce, then global reset.
+    /// <summary>
+    /// Step 3: RCTL.EN and TCTL.EN cleared, then CTRL.GIO_MASTER_DISABLE and a bounded wait for
+    /// STATUS.GIO_MASTER_ENABLE to clear (a timeout is logged, and the reset goes ahead anyway).
+    /// </summary>
+    private void StopUnitsAndMastering()
+    {
+        THost host = _host;
         Igb.RCTL rctl = _regs.RCTL.Read();
         rctl.EN = false;
         _regs.RCTL.Write(rctl);
@@ -70,11 +103,19 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
             if (deadline.Expired(ref host)) { Log("igb: PCIe master disable timed out; resetting anyway"u8); break; }
             host.Delay(100);
         }
+    }
 
-        ctrl = _regs.CTRL.Read();
+    /// <summary>
+    /// Step 4: CTRL.RST, a bounded wait for it to self-clear (a Timeout otherwise), a bounded wait
+    /// for EEC.AUTO_RD, then every interrupt masked and ICR cleared.
+    /// </summary>
+    private NicStatus GlobalReset()
+    {
+        THost host = _host;
+        Igb.CTRL ctrl = _regs.CTRL.Read();
         ctrl.RST = true;
         _regs.CTRL.Write(ctrl);
-        deadline = Deadline.After(ref host, ResetTimeoutMicroseconds);
+        Deadline deadline = Deadline.After(ref host, ResetTimeoutMicroseconds);
         while (_regs.CTRL.Read().RST)
         {
             if (deadline.Expired(ref host)) return Fail(NicStatus.Timeout, "igb: CTRL.RST did not clear"u8);
@@ -86,12 +127,17 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         while (!_regs.EECD.Read().AUTO_RD && !deadline.Expired(ref host)) host.Delay(10);
         _regs.IMC.Write(AllCauses);
         _regs.ICR.ReadAndClear();
+        return NicStatus.Ok;
+    }
 
-        // The device is quiet and its rings forgotten: now it may DMA.
-        PciFunction.EnableMemory(configSpace, busMaster: true);
-
-        // 4.5.4: link. Copper PHY: the MAC takes speed and duplex from the PHY (no forcing).
-        ctrl = _regs.CTRL.Read();
+    /// <summary>
+    /// Step 6: copper link. The MAC takes speed and duplex from the PHY (no forcing, no link or
+    /// PHY reset held, no flow control), the driver announces itself (CTRL_EXT.DRV_LOAD) and the
+    /// PHY restarts auto-negotiation (<see cref="RestartAutonegotiation"/>).
+    /// </summary>
+    private NicStatus SetUpLink()
+    {
+        Igb.CTRL ctrl = _regs.CTRL.Read();
         ctrl.SLU = true;
         ctrl.FRCSPD = false;
         ctrl.FRCDPX = false;
@@ -107,15 +153,23 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 
         NicStatus status = RestartAutonegotiation();
         if (status != NicStatus.Ok) return Fail(status, "igb: PHY auto-negotiation restart failed"u8);
+        return NicStatus.Ok;
+    }
 
-        // Receive address filters: the station address is learnt once (the first bring-up that
-        // finds one) and re-applied after every reset.
+    /// <summary>
+    /// Step 7: the station address is learnt once (the first bring-up that finds one, or the one
+    /// set in the options) and re-applied after every reset in RAL0/RAH0; the other receive
+    /// address entries are made invalid and the MTA words written from the driver's shadow.
+    /// </summary>
+    private NicStatus ProgramAddressFilters()
+    {
+        IgbState* s = _state;
         if (!s->MacKnown)
         {
             if (s->Options.SetMac) s->Mac = s->Options.Mac.Bits;
             else
             {
-                status = ReadDeviceMac(out s->Mac);
+                NicStatus status = ReadDeviceMac(out s->Mac);
                 if (status != NicStatus.Ok) return Fail(status, "igb: no valid MAC address in RAL0/RAH0 or the EEPROM"u8);
             }
             s->MacKnown = true;
@@ -127,39 +181,19 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
             _regs.RAL(i).Write(0u);
         }
         for (uint i = 0; i < Igb.MTACount; i++) _regs.MTA(i).Write(s->Mta[(int)i]);
-
-        // 4.5.5: the statistics registers clear on read; start from zero (a reset cleared them too).
-        IgbDeviceStats discard = default;
-        ReadDeviceStats(ref discard);
-
-        status = StartReceive();
-        if (status != NicStatus.Ok) return Fail(status, "igb: receive queue did not enable"u8);
-        status = StartTransmit();
-        if (status != NicStatus.Ok) return Fail(status, "igb: transmit queue did not enable"u8);
-
-        // 7.3: interrupts for received frames and link changes, on the INTx line or, when the
-        // platform enabled MSI-X, on vector 0.
-        _regs.ICR.ReadAndClear();
-        if (s->Options.InterruptMode)
-        {
-            if (host.InterruptVectors > 0) RouteToMsixVector0();
-            _regs.IMS.Set(InterruptCause.RXT0 | InterruptCause.LSC);
-        }
-
-        // Wait (bounded) for auto-negotiation; a cable that is out is not an initialisation error.
-        deadline = Deadline.After(ref host, s->Options.LinkWaitMicroseconds);
-        while (!_regs.STATUS.Read().LU && !deadline.Expired(ref host)) host.Delay(1000);
-        Igb.STATUS linkStatus = _regs.STATUS.Read();
-        s->LinkUp = linkStatus.LU;
-        s->LastWatchdog = host.NowMicroseconds();
-        s->Running = true;
-        LogLink(linkStatus);
         return NicStatus.Ok;
     }
 
+    /// <summary>Step 8: the statistics registers clear on read; start from zero (a reset cleared them too).</summary>
+    private void ClearStatistics()
+    {
+        IgbDeviceStats discard = default;
+        ReadDeviceStats(ref discard);
+    }
+
     /// <summary>
-    /// Receive queue, then the receive unit (datasheet 4.5, "Receive Initialization"): the ring
-    /// (<see cref="IgbRxRing.Start"/>), then RCTL: broadcast accepted, CRC stripped, 2048-byte
+    /// Step 9, receive initialisation (datasheet 4.5.9): the queue's ring
+    /// (<see cref="IgbRxRing.Start"/>), then the receive unit, RCTL (8.10.1): broadcast accepted, CRC stripped, 2048-byte
     /// BSIZE (SRRCTL.BSIZEPACKET overrides it per queue), no long packets, multicast offset 0
     /// (hash on address bits 47:36), no loopback, and finally EN.
     /// </summary>
@@ -186,8 +220,8 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     }
 
     /// <summary>
-    /// Transmit queue, then the transmit unit (datasheet 4.5, "Transmit Initialization"): the
-    /// ring (<see cref="IgbTxRing.Start"/>), then TCTL: pad short packets, collision threshold
+    /// Step 10, transmit initialisation (datasheet 4.5; the subsection number is not confirmed):
+    /// the queue's ring (<see cref="IgbTxRing.Start"/>), then the transmit unit, TCTL: pad short packets, collision threshold
     /// 15 and collision distance 63 (the full-duplex values Linux igb uses), and EN. TIPG keeps
     /// its reset value, the one the datasheet recommends for copper.
     /// </summary>
@@ -204,5 +238,30 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         tctl.EN = true;
         _regs.TCTL.Write(tctl);
         return NicStatus.Ok;
+    }
+
+    /// <summary>
+    /// Step 11: ICR cleared; in interrupt mode the causes for received frames and link changes
+    /// (RXT0, LSC) unmasked, on the INTx line or, when the platform enabled MSI-X, on vector 0
+    /// (<see cref="RouteToMsixVector0"/>).
+    /// </summary>
+    private void EnableInterrupts()
+    {
+        THost host = _host;
+        _regs.ICR.ReadAndClear();
+        if (_state->Options.InterruptMode)
+        {
+            if (host.InterruptVectors > 0) RouteToMsixVector0();
+            _regs.IMS.Set(InterruptCause.RXT0 | InterruptCause.LSC);
+        }
+    }
+
+    /// <summary>Step 12: waits, at most <see cref="IgbOptions.LinkWaitMicroseconds"/>, for auto-negotiation to bring STATUS.LU up; returns STATUS as last read.</summary>
+    private Igb.STATUS WaitForLink()
+    {
+        THost host = _host;
+        Deadline deadline = Deadline.After(ref host, _state->Options.LinkWaitMicroseconds);
+        while (!_regs.STATUS.Read().LU && !deadline.Expired(ref host)) host.Delay(1000);
+        return _regs.STATUS.Read();
     }
 }

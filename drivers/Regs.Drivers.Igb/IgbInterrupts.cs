@@ -16,10 +16,10 @@ using Igb = global::Regs.Igb.Igb;
 public readonly unsafe partial struct IgbNic<TAccess, THost>
 {
     /// <summary>
-    /// MSI-X mode (datasheet 7.3, "MSI-X mode"; registers GPIE, IVAR, IVAR_MISC, EIAC, EIMS):
-    /// EICR bits become vectors; receive queue 0 and the other causes (ICR, where LSC is) both go
-    /// to vector 0, which clears itself when its message is sent (EIAC); ICR still clears on read
-    /// (GPIE.NSICR).
+    /// MSI-X mode (registers GPIE, IVAR 8.8.13, IVAR_MISC, EIAC 8.8.5, EIMS; the number of the
+    /// datasheet's MSI-X section is not confirmed): EICR bits become vectors; receive queue 0 and
+    /// the other causes (ICR, where LSC is) both go to vector 0, which clears itself when its
+    /// message is sent (EIAC); ICR still clears on read (GPIE.NSICR).
     /// </summary>
     private void RouteToMsixVector0()
     {

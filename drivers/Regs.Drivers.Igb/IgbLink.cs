@@ -17,7 +17,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 {
     /// <summary>
     /// Restarts auto-negotiation on the internal PHY (IEEE 802.3 clause 22 BMCR, reached through
-    /// MDIC at PHY address 1, datasheet 8.2 MDIC): read BMCR, set AN_ENABLE and RESTART_AN, make
+    /// MDIC at PHY address 1: MDIC datasheet 8.2.4, BMCR 8.25.1): read BMCR, set AN_ENABLE and RESTART_AN, make
     /// sure the PHY is neither powered down nor isolated, write it back.
     /// </summary>
     private NicStatus RestartAutonegotiation()

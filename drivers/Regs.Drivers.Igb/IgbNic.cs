@@ -183,7 +183,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
             }
         }
 
-        // Interrupt mode (7.3, legacy INTx): sleep on the line, then read ICR, which clears it
+        // Interrupt mode (legacy INTx): sleep on the line, then read ICR, which clears it
         // and lowers the line, and act on the causes.
         while (true)
         {

@@ -54,7 +54,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     /// <list type="number">
     /// <item>RCTL.EN or TCTL.EN clear: only a reset clears them, and this driver did not ask for
     /// one, so the device was reset under it (its registers are back at their defaults): DeviceError.</item>
-    /// <item>RDH or TDH at or beyond the ring (8.10.x/8.12.x: heads index RDLEN/TDLEN): the device's
+    /// <item>RDH or TDH at or beyond the ring (8.10 / 8.12: heads index RDLEN/TDLEN): the device's
     /// queue state is corrupt: a protocol error, DeviceError.</item>
     /// <item>With the link up (no hang check without a link, as Linux): transmit descriptors pending
     /// and none completed (unless paused by XOFF), or the device's RDH past the driver's next

@@ -93,7 +93,7 @@ internal unsafe struct IgbRxRing
     public readonly bool HasPacket() => Size != 0 && Descriptor(Next)->WriteBack.StatusError.DD;
 
     /// <summary>
-    /// Receive queue set-up (datasheet 4.5, "Receive Initialization"; registers 8.10): stop the
+    /// Receive queue set-up (receive initialisation, datasheet 4.5.9; registers 8.10): stop the
     /// queue, program the ring base and length, the buffer size and descriptor type in SRRCTL, fill
     /// every descriptor, enable the queue and wait until RXDCTL.ENABLE reads 1, and only then give
     /// the device all descriptors but one (RDH = 0, RDT = size - 1). RCTL is programmed by the caller.
@@ -158,7 +158,7 @@ internal unsafe struct IgbRxRing
     }
 
     /// <summary>
-    /// Moves the frames the device has written back (datasheet 7.1.5 write-back format) into
+    /// Moves the frames the device has written back (datasheet 7.1.5.2, the write-back format) into
     /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. A write-back with a
     /// length of 0 or longer than the buffer, or without EOP (this driver's buffers hold any frame
     /// the MAC accepts, so a frame never spans descriptors), or DD on the held-back descriptor, is

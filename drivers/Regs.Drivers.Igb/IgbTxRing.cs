@@ -85,9 +85,10 @@ internal unsafe struct IgbTxRing
     public readonly uint Free => Size - 1 - InFlight;
 
     /// <summary>
-    /// Transmit queue set-up (datasheet 4.5, "Transmit Initialization"; registers 8.12): stop the
-    /// queue, program base, length, head and tail, clear the descriptors, then enable the queue
-    /// with its thresholds and wait until TXDCTL.ENABLE reads 1. TCTL is programmed by the caller.
+    /// Transmit queue set-up (transmit initialisation, datasheet 4.5, subsection not confirmed;
+    /// registers 8.12, TXDCTL 8.12.13): stop the queue, program base, length, head and tail, clear
+    /// the descriptors, then enable the queue with its thresholds and wait until TXDCTL.ENABLE
+    /// reads 1. TCTL is programmed by the caller.
     /// </summary>
     public NicStatus Start<TAccess, THost>(Igb<TAccess> regs, ref THost host)
         where TAccess : struct, IRegisterAccess<TAccess>
