@@ -64,17 +64,18 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 
     /// <summary>
     /// Accepts frames sent to the multicast group <paramref name="group"/> through the multicast
-    /// table (MTA, datasheet section not confirmed; RCTL.MO = 0, 8.10.1): the hash is destination address bits 47:36, its
-    /// upper 7 bits select the MTA word and its lower 5 bits the bit. The table is shadowed in
-    /// private memory so it survives <see cref="Reset"/>. Unsupported for unicast addresses.
+    /// table (MTA, datasheet section not confirmed; RCTL.MO = 0, 8.10.1): the hash is destination
+    /// address bits 47:36, its upper 7 bits select the MTA word and its lower 5 bits the bit
+    /// (<see cref="Igb.MtaEntryBits"/> per word). The table is shadowed in private memory so it
+    /// survives <see cref="Reset"/>. Unsupported for unicast addresses.
     /// </summary>
     public NicStatus AddMulticast(MacAddress group)
     {
         if (_state == null) return NicStatus.NotInitialised;
         if (!group.IsMulticast) return NicStatus.Unsupported;
         uint hash = MulticastHash(group);
-        uint word = hash / 32;
-        uint bit = hash % 32;
+        uint word = hash / Igb.MtaEntryBits;
+        uint bit = hash % Igb.MtaEntryBits;
         int slot = (int)(word % Igb.MTACount);
         _state->Mta[slot] |= 1u << (int)bit;
         _regs.MTA(word).Write(_state->Mta[slot]);
@@ -82,8 +83,8 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     }
 
     /// <summary>The 12-bit multicast table index of <paramref name="address"/> with RCTL.MO = 0: address bits 47:36 (RCTL 8.10.1; the MTA's datasheet section is not confirmed).</summary>
-    public static uint MulticastHash(MacAddress address) => (uint)(address.Bits >> MulticastHashShift) % (Igb.MTACount * 32);
+    public static uint MulticastHash(MacAddress address) => (uint)(address.Bits >> MulticastHashShift) % (Igb.MTACount * Igb.MtaEntryBits);
 
     /// <summary>First address bit of the multicast hash with RCTL.MO = 0.</summary>
-    public const int MulticastHashShift = 36;
+    public const int MulticastHashShift = (int)Igb.MulticastHashShift;
 }
