@@ -62,7 +62,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
-        if (status != NicStatus.Ok) return nic.RecordFailure(s, status);
+        if (status != NicStatus.Ok)
+        {
+            // No queues yet, so nothing to restart with: this failure is final (not retried).
+            nic.RecordFailure(s, status);
+            s->Recovering = false;
+            return status;
+        }
         uint size = Min(options.QueueSize, Min(transport.QueueSizeMax(ReceiveQueue), transport.QueueSizeMax(TransmitQueue)));
         while ((size & (size - 1)) != 0) size &= size - 1;           // round down to a power of two
         if (size < DescriptorsPerBuffer) return nic.RecordFailure(s, NicStatus.Unsupported);
@@ -83,7 +89,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// Resets the device and starts it again with the memory allocated at initialisation (the
     /// recovery after a device error): the 3.1.1 handshake, feature negotiation, queue setup,
     /// configuration read, DRIVER_OK, and the receive queue filled. Clears <see cref="LastError"/>
-    /// on success; on a timeout or device error the driver keeps retrying by itself.
+    /// on success; on a timeout or device error the driver keeps retrying by itself. NotInitialised
+    /// when initialisation stopped before the queues existed.
     /// </summary>
     public NicStatus Reset()
     {
@@ -97,6 +104,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private NicStatus Restart()
     {
         VirtioNetState* s = _s;
+        if (s->QueueSize == 0) return NicStatus.NotInitialised;     // Initialise stopped before the queues existed
         s->Started = false;
         NicStatus status = ResetDevice();
         if (status != NicStatus.Ok) return RecordFailure(s, status);
