@@ -43,9 +43,10 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         Igb.STATUS status = _regs.STATUS.Read();
         NoteLink(status.LU);
         if (!status.LU) return new LinkState(false, 0, false);
-        uint speed = status.SPEED == LinkSpeed.Mbps1000 ? 1000u : status.SPEED == LinkSpeed.Mbps100 ? 100u : 10u;
-        return new LinkState(true, speed, status.FD);
+        return new LinkState(true, SpeedMbps(status.SPEED), status.FD);
     }
+
+    private static uint SpeedMbps(LinkSpeed speed) => speed == LinkSpeed.Mbps1000 ? 1000u : speed == LinkSpeed.Mbps100 ? 100u : 10u;
 
     /// <summary>Reads STATUS.LU; true (and counted) when it differs from what the driver last saw.</summary>
     private bool PollLink() => NoteLink(_regs.STATUS.Read().LU);
@@ -65,13 +66,13 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         Span<byte> buffer = stackalloc byte[96];
         var line = new LogLine(buffer);
         line.Add("igb: up, mac "u8);
-        Span<byte> text = stackalloc byte[17];
+        Span<byte> text = stackalloc byte[MacAddress.TextLength];
         Mac.Format(text);
         line.Add(text);
         if (status.LU)
         {
             line.Add(", link up "u8);
-            line.Dec(status.SPEED == LinkSpeed.Mbps1000 ? 1000u : status.SPEED == LinkSpeed.Mbps100 ? 100u : 10u);
+            line.Dec(SpeedMbps(status.SPEED));
             line.Add(status.FD ? " Mb/s full duplex"u8 : " Mb/s half duplex"u8);
         }
         else line.Add(", link down"u8);

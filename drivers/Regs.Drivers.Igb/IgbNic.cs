@@ -67,7 +67,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
     public MacAddress Mac => _state == null ? default : new MacAddress(_state->Mac);
 
     // =====================================================================================
-    // Initialisation (datasheet 4.5)
+    // Initialisation (datasheet 4.5; the sequence itself is BringUp, in IgbBringUp.cs)
     // =====================================================================================
 
     /// <summary>
