@@ -537,7 +537,6 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
     private static uint Min(uint a, uint b) => a < b ? a : b;
 
-
     // Marks receive slot k's header unwritten and gives the slot to the device.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PostReceive(VirtioNetState* s, uint slot)

@@ -27,9 +27,9 @@ public enum UsedResult
 public unsafe struct VirtqueueSplit
 {
     /// <summary>
-    /// Queue Align of the legacy layout (2.7.2: "usually 4096 bytes, but depending on the
-    /// transport"): the used ring starts on this boundary. Legacy virtio-mmio is told it through
-    /// QueueAlign and GuestPageSize.
+    /// Queue Align of the legacy layout (2.7.2: transport-dependent, usually 4096 bytes): the used
+    /// ring starts on this boundary. Legacy virtio-mmio is told it through QueueAlign and
+    /// GuestPageSize.
     /// </summary>
     public const uint QueueAlign = 4096;
 
