@@ -1,7 +1,11 @@
+using Regs.Igb;
 using Regs.Net;
 using Regs.Nic;
 
 namespace Regs.Drivers.Igb;
+
+// The register block, not this namespace.
+using Igb = global::Regs.Igb.Igb;
 
 /// <summary>
 /// How <see cref="IgbNic{TAccess, THost}.Initialise"/> sets the 82576 up. Start from
@@ -9,7 +13,7 @@ namespace Regs.Drivers.Igb;
 /// </summary>
 public struct IgbOptions
 {
-    /// <summary>Receive descriptors (a multiple of 8, so RDLEN is a multiple of 128 bytes; 8-4096). Default 256.</summary>
+    /// <summary>Receive descriptors (a multiple of 8, so RDLEN is a multiple of <see cref="Igb.RingLengthMultiple"/> bytes; 8-4096). Default 256.</summary>
     public uint RxRingSize;
 
     /// <summary>Transmit descriptors (a multiple of 8, 8-4096). Default 256.</summary>
@@ -17,7 +21,8 @@ public struct IgbOptions
 
     /// <summary>
     /// Receive packet buffer size in bytes: a multiple of 1024 from 2048 to 16384 (SRRCTL.BSIZEPACKET
-    /// counts KiB). Default 2048, which holds any frame the MAC accepts with RCTL.LPE off.
+    /// counts <see cref="Igb.BsizePacketUnit"/>). Default 2048, which holds any frame the MAC
+    /// accepts with RCTL.LPE off.
     /// </summary>
     public uint RxBufferSize;
 
@@ -72,6 +77,15 @@ public struct IgbOptions
     /// <summary>Default least time between health checks.</summary>
     public const uint DefaultWatchdogIntervalMicroseconds = 100_000;
 
+    /// <summary>Fewest descriptors per ring: the smallest ring whose length is a multiple of <see cref="Igb.RingLengthMultiple"/> bytes.</summary>
+    public const uint MinRingSize = 8;
+    /// <summary>Most descriptors per ring (as Linux igb).</summary>
+    public const uint MaxRingSize = 4096;
+    /// <summary>Smallest receive buffer: a full frame with RCTL.LPE off fits.</summary>
+    public const uint MinBufferSize = 2048;
+    /// <summary>Largest receive buffer.</summary>
+    public const uint MaxBufferSize = 16384;
+
     /// <summary>The options with zero fields replaced by their defaults.</summary>
     internal readonly IgbOptions WithDefaults()
     {
@@ -86,9 +100,10 @@ public struct IgbOptions
     }
 
     /// <summary>True when the ring sizes and buffer size are ones the 82576 accepts.</summary>
-    internal readonly bool IsValid()
-        => ValidRing(RxRingSize) && ValidRing(TxRingSize)
-           && RxBufferSize >= 2048 && RxBufferSize <= 16384 && RxBufferSize % 1024 == 0;
+    internal readonly unsafe bool IsValid()
+        => ValidRing(RxRingSize, (uint)sizeof(AdvRxDesc)) && ValidRing(TxRingSize, (uint)sizeof(AdvTxDesc))
+           && RxBufferSize >= MinBufferSize && RxBufferSize <= MaxBufferSize && RxBufferSize % Igb.BsizePacketUnit == 0;
 
-    private static bool ValidRing(uint size) => size >= 8 && size <= 4096 && size % 8 == 0;
+    private static bool ValidRing(uint size, uint descriptorBytes)
+        => size >= MinRingSize && size <= MaxRingSize && size * descriptorBytes % Igb.RingLengthMultiple == 0;
 }

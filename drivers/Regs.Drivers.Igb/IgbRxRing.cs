@@ -26,10 +26,6 @@ using Igb = global::Regs.Igb.Igb;
 /// </remarks>
 internal unsafe struct IgbRxRing
 {
-    /// <summary>Bytes per descriptor.</summary>
-    public const uint DescriptorBytes = 16;
-    /// <summary>RDBAL must be 128-byte aligned (RDLEN is a multiple of 128 too).</summary>
-    public const uint RingAlignment = 128;
     /// <summary>Packet buffers start on a cache line (the device needs bit 0 clear).</summary>
     public const uint BufferAlignment = 128;
     /// <summary>Microseconds to wait for RXDCTL.ENABLE to read back as written.</summary>
@@ -41,7 +37,7 @@ internal unsafe struct IgbRxRing
     public DmaBuffer Buffers;
     /// <summary>Descriptors in the ring.</summary>
     public uint Size;
-    /// <summary>Bytes per packet buffer (SRRCTL.BSIZEPACKET KiB).</summary>
+    /// <summary>Bytes per packet buffer (a multiple of <see cref="Igb.BsizePacketUnit"/>, the unit of SRRCTL.BSIZEPACKET).</summary>
     public uint BufferSize;
     /// <summary>The next descriptor the driver looks at.</summary>
     public uint Next;
@@ -55,9 +51,9 @@ internal unsafe struct IgbRxRing
         where THost : struct, IDriverHost
     {
         ring = default;
-        nuint ringBytes = (nuint)size * DescriptorBytes;
+        nuint ringBytes = (nuint)size * (nuint)sizeof(AdvRxDesc);
         nuint bufferBytes = (nuint)size * bufferSize;
-        DmaBuffer descriptors = host.AllocateDma(ringBytes, RingAlignment);
+        DmaBuffer descriptors = host.AllocateDma(ringBytes, Igb.RingBaseAlignment);
         if (descriptors.IsEmpty || descriptors.Length < ringBytes) return NicStatus.OutOfMemory;
         DmaBuffer buffers = host.AllocateDma(bufferBytes, BufferAlignment);
         if (buffers.IsEmpty || buffers.Length < bufferBytes) return NicStatus.OutOfMemory;
@@ -69,7 +65,7 @@ internal unsafe struct IgbRxRing
     }
 
     /// <summary>Descriptor <paramref name="i"/>; an index outside the ring (never produced) reads descriptor 0, so memory outside it is never touched.</summary>
-    public readonly AdvRxDesc* Descriptor(uint i) => Descriptors.As<AdvRxDesc>((nuint)(i < Size ? i : 0) * DescriptorBytes);
+    public readonly AdvRxDesc* Descriptor(uint i) => Descriptors.As<AdvRxDesc>((nuint)(i < Size ? i : 0) * (nuint)sizeof(AdvRxDesc));
 
     /// <summary>The packet buffer of descriptor <paramref name="i"/> (bounded like <see cref="Descriptor"/>).</summary>
     public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i < Size ? i : 0) * BufferSize, BufferSize);
@@ -93,7 +89,7 @@ internal unsafe struct IgbRxRing
     public readonly bool HasPacket() => Size != 0 && Descriptor(Next)->WriteBack.StatusError.DD;
 
     /// <summary>
-    /// Receive queue set-up (datasheet 4.5, "Receive Initialization"; registers 8.10): stop the
+    /// Receive queue set-up (receive initialisation, datasheet 4.5.9; registers 8.10): stop the
     /// queue, program the ring base and length, the buffer size and descriptor type in SRRCTL, fill
     /// every descriptor, enable the queue and wait until RXDCTL.ENABLE reads 1, and only then give
     /// the device all descriptors but one (RDH = 0, RDT = size - 1). RCTL is programmed by the caller.
@@ -112,15 +108,15 @@ internal unsafe struct IgbRxRing
 
         queue.RDBAL.Write((uint)Descriptors.Device);
         queue.RDBAH.Write((uint)(Descriptors.Device >> 32));
-        queue.RDLEN.Write(Size * DescriptorBytes);
+        queue.RDLEN.Write(Size * (uint)sizeof(AdvRxDesc));
 
         // One buffer per descriptor, advanced format, and drop (rather than stall) when the ring is
-        // empty. RDMTS raises RXDMT0 when half the ring is left (units of 16 descriptors).
+        // empty. RDMTS raises RXDMT0 when half the ring is left.
         Igb.SRRCTL srrctl = default;
-        srrctl.BSIZEPACKET = BufferSize / 1024;
+        srrctl.BSIZEPACKET = BufferSize / Igb.BsizePacketUnit;
         srrctl.DESCTYPE = SrrctlDescType.ADV_ONEBUF;
         srrctl.DROP_EN = true;
-        srrctl.RDMTS = Size / 2 / 16;
+        srrctl.RDMTS = Size / 2 / Igb.RdmtsUnit;
         queue.SRRCTL.Write(srrctl);
 
         for (uint i = 0; i < Size; i++) Arm(i);
@@ -158,7 +154,7 @@ internal unsafe struct IgbRxRing
     }
 
     /// <summary>
-    /// Moves the frames the device has written back (datasheet 7.1.5 write-back format) into
+    /// Moves the frames the device has written back (datasheet 7.1.5.2, the write-back format) into
     /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. A write-back with a
     /// length of 0 or longer than the buffer, or without EOP (this driver's buffers hold any frame
     /// the MAC accepts, so a frame never spans descriptors), or DD on the held-back descriptor, is

@@ -21,10 +21,6 @@ using Igb = global::Regs.Igb.Igb;
 /// </remarks>
 internal unsafe struct IgbTxRing
 {
-    /// <summary>Bytes per descriptor.</summary>
-    public const uint DescriptorBytes = 16;
-    /// <summary>TDBAL must be 128-byte aligned.</summary>
-    public const uint RingAlignment = 128;
     /// <summary>Bytes per transmit buffer: one batch slot.</summary>
     public const uint BufferSize = FrameBatch.SlotSize;
     /// <summary>Largest frame accepted for sending: 1514 bytes plus an 802.1Q tag; the device appends the CRC (IFCS).</summary>
@@ -54,9 +50,9 @@ internal unsafe struct IgbTxRing
         where THost : struct, IDriverHost
     {
         ring = default;
-        nuint ringBytes = (nuint)size * DescriptorBytes;
+        nuint ringBytes = (nuint)size * (nuint)sizeof(AdvTxDesc);
         nuint bufferBytes = (nuint)size * BufferSize;
-        DmaBuffer descriptors = host.AllocateDma(ringBytes, RingAlignment);
+        DmaBuffer descriptors = host.AllocateDma(ringBytes, Igb.RingBaseAlignment);
         if (descriptors.IsEmpty || descriptors.Length < ringBytes) return NicStatus.OutOfMemory;
         DmaBuffer buffers = host.AllocateDma(bufferBytes, IgbRxRing.BufferAlignment);
         if (buffers.IsEmpty || buffers.Length < bufferBytes) return NicStatus.OutOfMemory;
@@ -70,7 +66,7 @@ internal unsafe struct IgbTxRing
     }
 
     /// <summary>Descriptor <paramref name="i"/>; an index outside the ring (never produced) reads descriptor 0, so memory outside it is never touched.</summary>
-    public readonly AdvTxDesc* Descriptor(uint i) => Descriptors.As<AdvTxDesc>((nuint)(i < Size ? i : 0) * DescriptorBytes);
+    public readonly AdvTxDesc* Descriptor(uint i) => Descriptors.As<AdvTxDesc>((nuint)(i < Size ? i : 0) * (nuint)sizeof(AdvTxDesc));
 
     /// <summary>The frame buffer of descriptor <paramref name="i"/> (bounded like <see cref="Descriptor"/>).</summary>
     public readonly DmaBuffer Buffer(uint i) => Buffers.Slice((nuint)(i < Size ? i : 0) * BufferSize, BufferSize);
@@ -85,9 +81,10 @@ internal unsafe struct IgbTxRing
     public readonly uint Free => Size - 1 - InFlight;
 
     /// <summary>
-    /// Transmit queue set-up (datasheet 4.5, "Transmit Initialization"; registers 8.12): stop the
-    /// queue, program base, length, head and tail, clear the descriptors, then enable the queue
-    /// with its thresholds and wait until TXDCTL.ENABLE reads 1. TCTL is programmed by the caller.
+    /// Transmit queue set-up (transmit initialisation, datasheet 4.5, subsection not confirmed;
+    /// registers 8.12, TXDCTL 8.12.13): stop the queue, program base, length, head and tail, clear
+    /// the descriptors, then enable the queue with its thresholds and wait until TXDCTL.ENABLE
+    /// reads 1. TCTL is programmed by the caller.
     /// </summary>
     public NicStatus Start<TAccess, THost>(Igb<TAccess> regs, ref THost host)
         where TAccess : struct, IRegisterAccess<TAccess>
@@ -107,7 +104,7 @@ internal unsafe struct IgbTxRing
 
         queue.TDBAL.Write((uint)Descriptors.Device);
         queue.TDBAH.Write((uint)(Descriptors.Device >> 32));
-        queue.TDLEN.Write(Size * DescriptorBytes);
+        queue.TDLEN.Write(Size * (uint)sizeof(AdvTxDesc));
         queue.TDH.Write(0u);
         queue.TDT.Write(0u);
 

@@ -10,8 +10,11 @@ namespace Regs.Drivers.Virtio;
 /// </summary>
 public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
 {
-    /// <summary>The page size told to the device; queue areas are numbered in these pages.</summary>
-    public const uint PageSize = 4096;
+    /// <summary>
+    /// The page size told to the device (GuestPageSize; QueuePFN counts these) and the used ring's
+    /// alignment (QueueAlign): the legacy layout's Queue Align, as <see cref="VirtqueueSplit"/> lays it out.
+    /// </summary>
+    public const uint PageSize = VirtqueueSplit.QueueAlign;
 
     private readonly VirtioMmioLegacy<TAccess> _regs;
 
@@ -53,11 +56,10 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     {
         notifyOffset = 0;
         if (vector != VirtioPciCap.NoVector) return false;     // no MSI-X on virtio-mmio
-        // 4.2.4.3 and 2.7 (legacy interfaces): one area from a page boundary, the available ring
+        // 4.2.4.3 and 2.7.2 (legacy interfaces): one area from a page boundary, the available ring
         // right after the descriptors and the used ring at the next PageSize boundary.
-        if (descriptors % PageSize != 0 || driverArea != descriptors + 16ul * size) return false;
-        ulong expectedUsed = (driverArea + 6 + 2ul * size + PageSize - 1) & ~(ulong)(PageSize - 1);
-        if (deviceArea != expectedUsed || descriptors / PageSize > uint.MaxValue) return false;
+        if (descriptors % PageSize != 0 || driverArea != descriptors + VirtqueueSplit.DriverAreaOffset(size)) return false;
+        if (deviceArea != descriptors + VirtqueueSplit.DeviceAreaOffset(size) || descriptors / PageSize > uint.MaxValue) return false;
         _regs.GuestPageSize.Write(PageSize);
         var q = _regs.Queue(queue);
         if (q.QueuePFN.Read() != 0) return false;

@@ -26,12 +26,20 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     where THost : struct, IDriverHost
 {
     private const uint ReceiveQueue = 0, TransmitQueue = 1;          // 5.1.2
-    private const uint SlotStride = 64 + FrameBatch.SlotSize;       // header, indirect table, data
-    private const uint HeaderAt = 0, TableAt = 16, DataAt = 64;
+    // Every buffer is two descriptors, header then frame data: a chain, or an indirect table.
+    private const uint DescriptorsPerBuffer = 2;
+    // One slot of DMA memory per buffer: the header (at most sizeof(VirtioNetHdr) = 12 bytes) in
+    // a 16-byte field, the indirect table (DescriptorsPerBuffer VirtqDescs of 16 bytes, 16-byte
+    // aligned as 2.7 requires of descriptor tables), then the frame data on the next cache line.
+    private const uint CacheLine = 64;
+    private const uint HeaderAt = 0, TableAt = 16, DataAt = CacheLine;
+    private const uint SlotStride = DataAt + FrameBatch.SlotSize;
     // Written into the flags of every receive header before it is posted. A device that used the
     // buffer overwrote it (5.1.6.4: only bits 0-2 are defined, none negotiated here), so finding
     // it means a completion for a buffer the device never filled: a duplicate or stale used element.
-    private const byte RxUnwritten = 0xFF;
+    private const byte RxUnwritten = byte.MaxValue;
+    // The MTU without VIRTIO_NET_F_MTU: Ethernet's.
+    private const ushort DefaultMtu = 1500;
 
     private TTransport _transport;
     private THost _host;
@@ -49,29 +57,30 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         var s = (VirtioNetState*)host.AllocatePrivate((nuint)sizeof(VirtioNetState));
         if (s == null) return NicStatus.OutOfMemory;
         nic._s = s;
-        // The options with their defaults filled in (0 means "the default").
-        options.ResetTimeoutMicroseconds = Or(options.ResetTimeoutMicroseconds, 1_000_000);
-        options.TransmitTimeoutMicroseconds = Or(options.TransmitTimeoutMicroseconds, 1_000_000);
-        options.HealthCheckIntervalMicroseconds = Or(options.HealthCheckIntervalMicroseconds, 10_000);
-        options.RecoveryIntervalMicroseconds = Or(options.RecoveryIntervalMicroseconds, 100_000);
+        options = options.WithDefaults();          // 0 means "the default"
         s->Options = options;
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
-        if (status != NicStatus.Ok) return nic.Fail(s, status);
-        uint size = options.QueueSize == 0 ? 256 : options.QueueSize;
-        size = Min(size, Min(transport.QueueSizeMax(ReceiveQueue), transport.QueueSizeMax(TransmitQueue)));
+        if (status != NicStatus.Ok)
+        {
+            // No queues yet, so nothing to restart with: this failure is final (not retried).
+            nic.RecordFailure(s, status);
+            s->Recovering = false;
+            return status;
+        }
+        uint size = Min(options.QueueSize, Min(transport.QueueSizeMax(ReceiveQueue), transport.QueueSizeMax(TransmitQueue)));
         while ((size & (size - 1)) != 0) size &= size - 1;           // round down to a power of two
-        if (size < 2) return nic.Fail(s, NicStatus.Unsupported);
+        if (size < DescriptorsPerBuffer) return nic.RecordFailure(s, NicStatus.Unsupported);
 
         s->Rx = VirtqueueSplit.Create(ref nic._host, size);
         s->Tx = VirtqueueSplit.Create(ref nic._host, size);
-        s->RxSlots = host.AllocateDma(size * SlotStride, 64);
-        s->TxSlots = host.AllocateDma(size * SlotStride, 64);
+        s->RxSlots = host.AllocateDma(size * SlotStride, CacheLine);
+        s->TxSlots = host.AllocateDma(size * SlotStride, CacheLine);
         s->TxFree = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
         s->TxLength = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
         if (s->Rx == null || s->Tx == null || s->RxSlots.IsEmpty || s->TxSlots.IsEmpty || s->TxFree == null || s->TxLength == null)
-            return nic.Fail(s, NicStatus.OutOfMemory);
+            return nic.RecordFailure(s, NicStatus.OutOfMemory);
         s->QueueSize = size;
         return nic.Reset();
     }
@@ -80,7 +89,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// Resets the device and starts it again with the memory allocated at initialisation (the
     /// recovery after a device error): the 3.1.1 handshake, feature negotiation, queue setup,
     /// configuration read, DRIVER_OK, and the receive queue filled. Clears <see cref="LastError"/>
-    /// on success; on a timeout or device error the driver keeps retrying by itself.
+    /// on success; on a timeout or device error the driver keeps retrying by itself. NotInitialised
+    /// when initialisation stopped before the queues existed.
     /// </summary>
     public NicStatus Reset()
     {
@@ -94,9 +104,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private NicStatus Restart()
     {
         VirtioNetState* s = _s;
+        if (s->QueueSize == 0) return NicStatus.NotInitialised;     // Initialise stopped before the queues existed
         s->Started = false;
         NicStatus status = ResetDevice();
-        if (status != NicStatus.Ok) return Fail(s, status);
+        if (status != NicStatus.Ok) return RecordFailure(s, status);
 
         // 3.1.1 steps 2-3: we noticed the device and know how to drive it.
         DeviceStatus handshake = DeviceStatus.ACKNOWLEDGE;
@@ -114,8 +125,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (s->Options.NoIndirect) wanted &= ~VirtioNetFeatures.RING_INDIRECT_DESC;
         if (s->Options.NoEventIdx) wanted &= ~VirtioNetFeatures.RING_EVENT_IDX;
         var features = offered & wanted;
-        if (_transport.Modern && (features & VirtioNetFeatures.VERSION_1) == 0) return Failed(NicStatus.Unsupported);
-        if (_host.TranslatesDma && (features & VirtioNetFeatures.ACCESS_PLATFORM) == 0) return Failed(NicStatus.Unsupported);
+        if (_transport.Modern && (features & VirtioNetFeatures.VERSION_1) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
+        if (_host.TranslatesDma && (features & VirtioNetFeatures.ACCESS_PLATFORM) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         _transport.WriteDriverFeatures((ulong)features);
 
         // Steps 5-6 (modern only; legacy devices have no FEATURES_OK, 3.1.2).
@@ -123,7 +134,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         {
             handshake |= DeviceStatus.FEATURES_OK;
             _transport.WriteStatus(handshake);
-            if ((_transport.ReadStatus() & DeviceStatus.FEATURES_OK) == 0) return Failed(NicStatus.Unsupported);
+            if ((_transport.ReadStatus() & DeviceStatus.FEATURES_OK) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         }
         s->Features = features;
         s->Indirect = (features & VirtioNetFeatures.RING_INDIRECT_DESC) != 0;
@@ -131,7 +142,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         // 5.1.6: the header is virtio_net_hdr_v1 (12 bytes) with VERSION_1, else the legacy
         // 10 bytes (no MRG_RXBUF is negotiated).
         s->HeaderLength = _transport.Modern ? (uint)sizeof(VirtioNetHdr) : (uint)sizeof(VirtioNetHdrLegacy);
-        s->SlotCount = s->Indirect ? s->QueueSize : s->QueueSize / 2;
+        s->SlotCount = s->Indirect ? s->QueueSize : s->QueueSize / DescriptorsPerBuffer;
 
         // Step 7: the queues, each buffer's descriptors written once (addresses never change).
         s->Rx->Reset(eventIdx);
@@ -147,19 +158,19 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (!_transport.SetConfigVector(vector)
             || !_transport.EnableQueue(ReceiveQueue, s->QueueSize, s->Rx->DescriptorArea, s->Rx->DriverArea, s->Rx->DeviceArea, vector, out s->RxNotify)
             || !_transport.EnableQueue(TransmitQueue, s->QueueSize, s->Tx->DescriptorArea, s->Tx->DriverArea, s->Tx->DeviceArea, VirtioPciCap.NoVector, out s->TxNotify))
-            return Failed(NicStatus.DeviceError);
+            return MarkDeviceFailed(NicStatus.DeviceError);
 
         // Device configuration (5.1.4), read consistently with the generation counter (2.5.1).
         if (!new VirtioNetConfig<TAccess>(_transport.DeviceConfig).TryReadSnapshot(_transport, features, out var config))
         {
             s->Stats.Timeouts++;                     // the configuration never held still (bounded retries)
-            return Failed(NicStatus.Timeout);
+            return MarkDeviceFailed(NicStatus.Timeout);
         }
         ulong mac = 0;
         if (config.Has(VirtioNetFeatures.MAC))
-            for (uint i = 0; i < 6; i++) mac |= (ulong)(byte)config.mac(i) << (int)(8 * i);
+            for (uint i = 0; i < VirtioNetConfig.macCount; i++) mac |= (ulong)(byte)config.mac(i) << (int)(8 * i);
         s->Mac = new MacAddress(mac);
-        s->Mtu = config.Has(VirtioNetFeatures.MTU) ? (ushort)config.mtu : (ushort)1500;
+        s->Mtu = config.Has(VirtioNetFeatures.MTU) ? (ushort)config.mtu : DefaultMtu;
         s->LinkUp = !config.Has(VirtioNetFeatures.STATUS) || config.status.LINK_UP;
         s->Generation = _transport.ReadGeneration();
 
@@ -307,7 +318,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             return s->Started && s->Rx->HasUsed;
         }
 
-        // Interrupt mode (2.7.10): ask for a notification, re-check (a buffer may have been used
+        // Interrupt mode (2.7.7, 2.7.14): ask for a notification, re-check (a buffer may have been used
         // before the request was visible), then sleep on the interrupt and read the causes. The
         // health check runs after each wake-up and when the wait times out.
         s->Rx->EnableInterrupts();
@@ -458,15 +469,17 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return NicStatus.Ok;
     }
 
-    // Tells the device the driver gave up (3.1.1 step: FAILED) and records why.
-    private NicStatus Failed(NicStatus why)
+    // The device cannot be driven as it is: sets FAILED in its status (3.1.1, 2.1: the driver gave
+    // up on the device), then records why (RecordFailure). Used once the handshake has begun.
+    private NicStatus MarkDeviceFailed(NicStatus why)
     {
         _transport.WriteStatus(_transport.ReadStatus() | DeviceStatus.FAILED);
-        return Fail(_s, why);
+        return RecordFailure(_s, why);
     }
 
-    // Records why the device is not running; a timeout or device error may heal, so it is retried.
-    private NicStatus Fail(VirtioNetState* s, NicStatus why)
+    // Records why the device is not running, without touching the device; a timeout or device
+    // error may heal, so it is retried after the recovery interval.
+    private NicStatus RecordFailure(VirtioNetState* s, NicStatus why)
     {
         s->LastError = why;
         s->Started = false;
@@ -489,12 +502,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             var table = (VirtqDesc*)(slots.Cpu + slot * SlotStride + TableAt);
             Set(ref table[0], header, headerLength, write | VirtqDescFlags.NEXT, 1);
             Set(ref table[1], data, dataLength, write, 0);
-            Set(ref q->Descriptor(slot), slots.Device + slot * SlotStride + TableAt, 2 * (uint)sizeof(VirtqDesc), VirtqDescFlags.INDIRECT, 0);
+            Set(ref q->Descriptor(slot), slots.Device + slot * SlotStride + TableAt, DescriptorsPerBuffer * (uint)sizeof(VirtqDesc), VirtqDescFlags.INDIRECT, 0);
         }
         else
         {
-            Set(ref q->Descriptor(2 * slot), header, headerLength, write | VirtqDescFlags.NEXT, (ushort)(2 * slot + 1));
-            Set(ref q->Descriptor(2 * slot + 1), data, dataLength, write, 0);
+            uint head = DescriptorsPerBuffer * slot;
+            Set(ref q->Descriptor(head), header, headerLength, write | VirtqDescFlags.NEXT, (ushort)(head + 1));
+            Set(ref q->Descriptor(head + 1), data, dataLength, write, 0);
         }
     }
 
@@ -511,19 +525,17 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private static ref VirtqDesc DataDescriptor(VirtioNetState* s, VirtqueueSplit* q, DmaBuffer slots, uint slot)
     {
         if (s->Indirect) return ref ((VirtqDesc*)(slots.Cpu + slot * SlotStride + TableAt))[1];
-        return ref q->Descriptor(2 * slot + 1);
+        return ref q->Descriptor(DescriptorsPerBuffer * slot + 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Head(VirtioNetState* s, uint slot) => s->Indirect ? slot : 2 * slot;
+    private static uint Head(VirtioNetState* s, uint slot) => s->Indirect ? slot : DescriptorsPerBuffer * slot;
 
     // Only heads the driver posted come back from TryTakeUsed, so this is always a valid slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint SlotOf(VirtioNetState* s, uint head) => s->Indirect ? head : head / 2;
+    private static uint SlotOf(VirtioNetState* s, uint head) => s->Indirect ? head : head / DescriptorsPerBuffer;
 
     private static uint Min(uint a, uint b) => a < b ? a : b;
-
-    private static uint Or(uint value, uint otherwise) => value != 0 ? value : otherwise;
 
     // Marks receive slot k's header unwritten and gives the slot to the device.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

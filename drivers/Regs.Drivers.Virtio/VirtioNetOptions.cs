@@ -1,9 +1,13 @@
 namespace Regs.Drivers.Virtio;
 
-/// <summary>How to run a virtio-net device. The default (all zero) is what a user wants.</summary>
+/// <summary>
+/// How <see cref="VirtioNet{TAccess, TTransport, THost}.Initialise"/> runs a virtio-net device.
+/// The default (all zero) is what a user wants: a zero queue size, timeout or interval means the
+/// default (<see cref="Default"/> spells them out).
+/// </summary>
 public struct VirtioNetOptions
 {
-    /// <summary>Largest queue size to use (a power of two; the device's maximum if smaller; 0 for 256).</summary>
+    /// <summary>Largest queue size to use (a power of two; the device's maximum if smaller). Default 256.</summary>
     public uint QueueSize;
 
     /// <summary>Sleep on the device's interrupt in <c>WaitForReceive</c> instead of polling.</summary>
@@ -15,12 +19,13 @@ public struct VirtioNetOptions
     /// <summary>Do not negotiate RING_EVENT_IDX even when offered: notifications use the ring flags.</summary>
     public bool NoEventIdx;
 
-    /// <summary>How long a device reset may take before it counts as failed (0 for 1 s).</summary>
+    /// <summary>How long a device reset may take before it counts as failed, in microseconds. Default 1 s.</summary>
     public uint ResetTimeoutMicroseconds;
 
     /// <summary>
     /// How long transmit buffers may stay with the device with none coming back before the device
-    /// counts as stalled and is reset (0 for 1 s). Longer than any back-pressure from the wire.
+    /// counts as stalled and is reset, in microseconds. Default 1 s. Longer than any back-pressure
+    /// from the wire.
     /// </summary>
     public uint TransmitTimeoutMicroseconds;
 
@@ -31,9 +36,42 @@ public struct VirtioNetOptions
     /// </summary>
     public uint ReceiveWatchdogMicroseconds;
 
-    /// <summary>The most often the idle and stuck paths read the device status (0 for 10 ms).</summary>
+    /// <summary>The most often the idle and stuck paths read the device status, in microseconds. Default 10 ms.</summary>
     public uint HealthCheckIntervalMicroseconds;
 
-    /// <summary>How long after a failed recovery the driver tries to reset the device again (0 for 100 ms).</summary>
+    /// <summary>How long after a failed recovery the driver tries to reset the device again, in microseconds. Default 100 ms.</summary>
     public uint RecoveryIntervalMicroseconds;
+
+    /// <summary>The defaults: 256-entry queues, polling, indirect tables and event indices when offered, 1 s reset and transmit timeouts, no receive watchdog, 10 ms health checks, 100 ms between recovery attempts.</summary>
+    public static VirtioNetOptions Default => new VirtioNetOptions
+    {
+        QueueSize = DefaultQueueSize,
+        ResetTimeoutMicroseconds = DefaultResetTimeoutMicroseconds,
+        TransmitTimeoutMicroseconds = DefaultTransmitTimeoutMicroseconds,
+        HealthCheckIntervalMicroseconds = DefaultHealthCheckIntervalMicroseconds,
+        RecoveryIntervalMicroseconds = DefaultRecoveryIntervalMicroseconds,
+    };
+
+    /// <summary>Default largest queue size.</summary>
+    public const uint DefaultQueueSize = 256;
+    /// <summary>Default limit for a device reset.</summary>
+    public const uint DefaultResetTimeoutMicroseconds = 1_000_000;
+    /// <summary>Default transmit stall limit.</summary>
+    public const uint DefaultTransmitTimeoutMicroseconds = 1_000_000;
+    /// <summary>Default least time between two status reads on the idle and stuck paths.</summary>
+    public const uint DefaultHealthCheckIntervalMicroseconds = 10_000;
+    /// <summary>Default time between attempts to recover a device whose reset failed.</summary>
+    public const uint DefaultRecoveryIntervalMicroseconds = 100_000;
+
+    /// <summary>The options with zero fields replaced by their defaults (the receive watchdog stays off).</summary>
+    internal readonly VirtioNetOptions WithDefaults()
+    {
+        VirtioNetOptions o = this;
+        if (o.QueueSize == 0) o.QueueSize = DefaultQueueSize;
+        if (o.ResetTimeoutMicroseconds == 0) o.ResetTimeoutMicroseconds = DefaultResetTimeoutMicroseconds;
+        if (o.TransmitTimeoutMicroseconds == 0) o.TransmitTimeoutMicroseconds = DefaultTransmitTimeoutMicroseconds;
+        if (o.HealthCheckIntervalMicroseconds == 0) o.HealthCheckIntervalMicroseconds = DefaultHealthCheckIntervalMicroseconds;
+        if (o.RecoveryIntervalMicroseconds == 0) o.RecoveryIntervalMicroseconds = DefaultRecoveryIntervalMicroseconds;
+        return o;
+    }
 }

@@ -17,14 +17,21 @@ public enum UsedResult
 
 /// <summary>
 /// The driver side of a split virtqueue (virtio 1.2 section 2.7): descriptor table, available
-/// ring and used ring in one DMA area laid out as the legacy interface requires (2.7, "legacy
-/// interfaces": used ring on a 4096-byte boundary), which modern transports also accept.
+/// ring and used ring in one DMA area laid out as the legacy interface requires (2.7.2: the used
+/// ring on the next <see cref="QueueAlign"/> boundary), which modern transports also accept. The
+/// geometry comes from the generated layouts (<see cref="VirtqDesc"/>, <see cref="VirtqAvail.SizeOf"/>,
+/// <see cref="VirtqUsed.SizeOf"/>).
 /// Lives in the driver's private memory and is used through a pointer, so the state is never
 /// copied. Device-written ids, lengths and indices are checked against what was posted.
 /// </summary>
 public unsafe struct VirtqueueSplit
 {
-    private const ulong LegacyAlign = 4096;
+    /// <summary>
+    /// Queue Align of the legacy layout (2.7.2: transport-dependent, usually 4096 bytes): the used
+    /// ring starts on this boundary. Legacy virtio-mmio is told it through QueueAlign and
+    /// GuestPageSize.
+    /// </summary>
+    public const uint QueueAlign = 4096;
 
     private DmaBuffer _area;
     private VirtqDesc* _desc;
@@ -40,10 +47,15 @@ public unsafe struct VirtqueueSplit
     private bool _eventIdx;
 
     /// <summary>Bytes of DMA memory a queue of <paramref name="size"/> entries needs.</summary>
-    public static nuint AreaSize(uint size)
-        => (nuint)(Align(16ul * size + 6 + 2ul * size) + 6 + 8ul * size);
+    public static nuint AreaSize(uint size) => (nuint)(DeviceAreaOffset(size) + VirtqUsed.SizeOf(size));
 
-    private static ulong Align(ulong value) => (value + LegacyAlign - 1) & ~(LegacyAlign - 1);
+    /// <summary>Where the available ring starts in the area: right after the descriptor table.</summary>
+    public static ulong DriverAreaOffset(uint size) => (ulong)sizeof(VirtqDesc) * size;
+
+    /// <summary>Where the used ring starts in the area: after the available ring, on the next <see cref="QueueAlign"/> boundary.</summary>
+    public static ulong DeviceAreaOffset(uint size) => Align(DriverAreaOffset(size) + VirtqAvail.SizeOf(size));
+
+    private static ulong Align(ulong value) => (value + QueueAlign - 1) & ~((ulong)QueueAlign - 1);
 
     /// <summary>
     /// Allocates a queue of <paramref name="size"/> entries (a power of two, at most 32768) from
@@ -55,13 +67,13 @@ public unsafe struct VirtqueueSplit
         var q = (VirtqueueSplit*)host.AllocatePrivate((nuint)sizeof(VirtqueueSplit));
         byte* posted = (byte*)host.AllocatePrivate(size);
         uint* writable = (uint*)host.AllocatePrivate(size * sizeof(uint));
-        DmaBuffer area = host.AllocateDma(AreaSize(size), (nuint)LegacyAlign);
+        DmaBuffer area = host.AllocateDma(AreaSize(size), QueueAlign);
         if (q == null || posted == null || writable == null || area.IsEmpty) return null;
         q->_area = area;
         q->_size = (ushort)size;
         q->_desc = area.As<VirtqDesc>();
-        q->_avail = area.As<VirtqAvail>(16 * (nuint)size);
-        q->_used = area.As<VirtqUsed>((nuint)Align(16ul * size + 6 + 2ul * size));
+        q->_avail = area.As<VirtqAvail>((nuint)DriverAreaOffset(size));
+        q->_used = area.As<VirtqUsed>((nuint)DeviceAreaOffset(size));
         q->_posted = posted;
         q->_writable = writable;
         return q;
@@ -72,9 +84,9 @@ public unsafe struct VirtqueueSplit
     /// <summary>Device address of the descriptor table.</summary>
     public readonly ulong DescriptorArea => _area.Device;
     /// <summary>Device address of the available ring (the driver area).</summary>
-    public readonly ulong DriverArea => _area.Device + 16ul * _size;
+    public readonly ulong DriverArea => _area.Device + DriverAreaOffset(_size);
     /// <summary>Device address of the used ring (the device area).</summary>
-    public readonly ulong DeviceArea => _area.Device + Align(16ul * _size + 6 + 2ul * _size);
+    public readonly ulong DeviceArea => _area.Device + DeviceAreaOffset(_size);
     /// <summary>Buffers posted and not yet returned.</summary>
     public readonly uint InFlight => _inFlight;
 
@@ -164,7 +176,7 @@ public unsafe struct VirtqueueSplit
     }
 
     /// <summary>
-    /// Asks the device for a used-buffer notification at the next returned buffer (2.7.10:
+    /// Asks the device for a used-buffer notification at the next returned buffer (2.7.7:
     /// used_event with RING_EVENT_IDX, else clearing NO_INTERRUPT). The caller re-checks
     /// <see cref="HasUsed"/> afterwards: a buffer may have arrived just before.
     /// </summary>
@@ -176,7 +188,7 @@ public unsafe struct VirtqueueSplit
     }
 
     /// <summary>
-    /// Asks the device not to interrupt (2.7.10): NO_INTERRUPT, or with RING_EVENT_IDX a
+    /// Asks the device not to interrupt (2.7.7): NO_INTERRUPT, or with RING_EVENT_IDX a
     /// used_event just behind the driver so the device's next crossing is 65535 buffers away.
     /// Only a hint: the device may still interrupt.
     /// </summary>
