@@ -226,6 +226,22 @@ public static partial class Igb
     public const uint DeviceId82576 = 0x10C9u;
     /// <summary>MDIO address of the internal PHY (MDIC.PHYADD) (82576 datasheet rev 2.7 3.5.7.8.3.16).</summary>
     public const uint PhyAddress = 0x1u;
+    /// <summary>RDBAL/TDBAL: a descriptor ring starts on a multiple of this many bytes; datasheet section not confirmed</summary>
+    public const uint RingBaseAlignment = 0x80u;
+    /// <summary>RDLEN/TDLEN: a descriptor ring's length in bytes is a multiple of this; datasheet section not confirmed</summary>
+    public const uint RingLengthMultiple = 0x80u;
+    /// <summary>SRRCTL.BSIZEPACKET counts the packet buffer size in units of this many bytes (1 KB) (82576 datasheet rev 2.7 8.10.2).</summary>
+    public const uint BsizePacketUnit = 0x400u;
+    /// <summary>SRRCTL.BSIZEHEADER counts the header buffer size in units of this many bytes (82576 datasheet rev 2.7 8.10.2).</summary>
+    public const uint BsizeHeaderUnit = 0x40u;
+    /// <summary>SRRCTL.RDMTS counts free descriptors in units of this many (82576 datasheet rev 2.7 8.10.2).</summary>
+    public const uint RdmtsUnit = 0x10u;
+    /// <summary>RXPBS.RXPBSIZE counts the receive packet buffer in units of this many bytes (1 KB); datasheet section not confirmed</summary>
+    public const uint RxpbsizeUnit = 0x400u;
+    /// <summary>With RCTL.MO = 0 the multicast table index is destination address bits 47:36: the 48-bit address shifted right by this (82576 datasheet rev 2.7 8.10.1).</summary>
+    public const uint MulticastHashShift = 0x24u;
+    /// <summary>Hash bits per MTA entry: the upper bits of the index select the entry, the lower five the bit; datasheet section not confirmed</summary>
+    public const uint MtaEntryBits = 0x20u;
     public const uint EITRCount = 25;
     public const uint IVARCount = 8;
     public const uint MTACount = 128;
@@ -684,7 +700,7 @@ public static partial class Igb
         public bool LPE { readonly get => Bit.Get(Bits, 5); set => Bit.Set(ref Bits, 5, value); }
         /// <summary>Loopback mode</summary>
         public RctlLoopback LBM { readonly get => (RctlLoopback)Bit.Get(Bits, 6, 2); set => Bit.Set(ref Bits, 6, 2, (uint)value); }
-        /// <summary>Which destination address bits index the multicast table (0 = bits 47:36)</summary>
+        /// <summary>Which destination address bits index the multicast table (0 = bits 47:36, see MulticastHashShift)</summary>
         public uint MO { readonly get => Bit.Get(Bits, 12, 2); set => Bit.Set(ref Bits, 12, 2, value); }
         /// <summary>Accept broadcast packets</summary>
         public bool BAM { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
@@ -756,7 +772,7 @@ public static partial class Igb
         static int IRegisterValue<RXPBS>.Format => 32;
         static RXPBS IRegisterValue<RXPBS>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<RXPBS>.ToBits() => Bits;
-        /// <summary>Receive packet buffer size in KB</summary>
+        /// <summary>Receive packet buffer size in units of RxpbsizeUnit, 1 KB</summary>
         public uint RXPBSIZE { readonly get => Bit.Get(Bits, 0, 7); set => Bit.Set(ref Bits, 0, 7, value); }
     }
 
@@ -906,11 +922,11 @@ public static partial class Igb
         static int IRegisterValue<SRRCTL>.Format => 32;
         static SRRCTL IRegisterValue<SRRCTL>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<SRRCTL>.ToBits() => Bits;
-        /// <summary>Packet buffer size in 1 KB units (0 = use RCTL.BSIZE)</summary>
+        /// <summary>Packet buffer size in units of BsizePacketUnit, 1 KB (0 = use RCTL.BSIZE)</summary>
         public uint BSIZEPACKET { readonly get => Bit.Get(Bits, 0, 7); set => Bit.Set(ref Bits, 0, 7, value); }
-        /// <summary>Header buffer size in 64-byte units</summary>
+        /// <summary>Header buffer size in units of BsizeHeaderUnit, 64 bytes</summary>
         public uint BSIZEHEADER { readonly get => Bit.Get(Bits, 8, 4); set => Bit.Set(ref Bits, 8, 4, value); }
-        /// <summary>Minimum free descriptors threshold in units of 16</summary>
+        /// <summary>Minimum free descriptors threshold in units of RdmtsUnit, 16 descriptors</summary>
         public uint RDMTS { readonly get => Bit.Get(Bits, 20, 5); set => Bit.Set(ref Bits, 20, 5, value); }
         /// <summary>Receive descriptor format</summary>
         public SrrctlDescType DESCTYPE { readonly get => (SrrctlDescType)Bit.Get(Bits, 25, 3); set => Bit.Set(ref Bits, 25, 3, (uint)value); }
@@ -1185,11 +1201,11 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     {
         private readonly TAccess _io;
         internal RxQueueView(TAccess io) { _io = io; }
-        /// <summary>Descriptor ring base address, low 32 bits; datasheet section not confirmed</summary>
+        /// <summary>Descriptor ring base address, low 32 bits (aligned to RingBaseAlignment, 128 bytes); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDBAL => new(_io, 0x0);
         /// <summary>Descriptor ring base address, high 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDBAH => new(_io, 0x4);
-        /// <summary>Descriptor ring length in bytes (multiple of 128); datasheet section not confirmed</summary>
+        /// <summary>Descriptor ring length in bytes (a multiple of RingLengthMultiple, 128); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDLEN => new(_io, 0x8);
         /// <summary>Split and replication receive control (82576 datasheet rev 2.7 8.10.2).</summary>
         public RegisterRW<TAccess, Igb.SRRCTL> SRRCTL => new(_io, 0xC);
@@ -1207,11 +1223,11 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     {
         private readonly TAccess _io;
         internal TxQueueView(TAccess io) { _io = io; }
-        /// <summary>Descriptor ring base address, low 32 bits; datasheet section not confirmed</summary>
+        /// <summary>Descriptor ring base address, low 32 bits (aligned to RingBaseAlignment, 128 bytes); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDBAL => new(_io, 0x0);
         /// <summary>Descriptor ring base address, high 32 bits; datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDBAH => new(_io, 0x4);
-        /// <summary>Descriptor ring length in bytes (multiple of 128); datasheet section not confirmed</summary>
+        /// <summary>Descriptor ring length in bytes (a multiple of RingLengthMultiple, 128); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDLEN => new(_io, 0x8);
         /// <summary>Descriptor head (next descriptor the device processes); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDH => new(_io, 0x10);
