@@ -33,7 +33,7 @@ public sealed class QtestThroughputTests
         long accesses = bench.Machine.Connection.Commands;
 
         var clock = Stopwatch.StartNew();
-        NicScenarios.Burst(ref a, ref b, Frames, batch: 32, wireKeepsOrder: false);
+        NicScenarios.Traffic(a, b, wireKeepsOrder: false).Burst(0, Frames, batch: 32);
         clock.Stop();
 
         long commands = bench.Machine.Connection.Commands - accesses;

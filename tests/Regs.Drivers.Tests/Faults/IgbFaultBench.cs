@@ -14,7 +14,7 @@ namespace Regs.Drivers.Tests.Faults;
 /// group joined, so a test can check both survive its resets. Disposing checks DmaFaults and
 /// StrayWrites are 0.
 /// </summary>
-internal sealed class IgbFaultBench : IgbTraffic<ModelAccess, ModelHost>, IDisposable
+internal sealed class IgbFaultBench : IgbFaultTraffic<ModelAccess, ModelHost>, IDisposable
 {
     /// <summary>Hang limit the drivers run with (short, so tests are quick).</summary>
     public const uint HangMicroseconds = 200_000;

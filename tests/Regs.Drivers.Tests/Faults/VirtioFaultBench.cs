@@ -4,6 +4,7 @@ using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models;
 using Regs.Runtime.Models.Virtio;
+using Regs.Testing.Traffic;
 using Regs.Virtio;
 using Xunit;
 
@@ -117,6 +118,16 @@ public sealed class VirtioFaultBench : IDisposable
         Assert.Equal(NicStatus.Ok, status);
         return nic;
     }
+
+    /// <summary>
+    /// Numbered traffic between A and B whose steps read both links, as an application polls
+    /// them, and whose failure messages say what each device is doing.
+    /// </summary>
+    public NicTraffic<INic> Traffic() => new(A, B)
+    {
+        DefaultStep = new TrafficStep(PollLinks: true),
+        DeviceState = i => { VirtioNetDevice d = Device(i); return $"device status {d.Status}, resets {d.Resets}, fault {d.Faults.Armed} x{d.Faults.Injected}"; },
+    };
 
     /// <inheritdoc/>
     public void Dispose()
