@@ -129,13 +129,14 @@ public sealed class GuestProgram
     /// <summary>
     /// SHA-256 (first 16 hex digits) over the relative paths and contents of every input file:
     /// the project's folder and every source folder it can reach (defs, generator, runtime,
-    /// drivers: project references, linked sources, YAML and build props alike), plus
-    /// Directory.Build.props and global.json.
+    /// drivers: project references, linked sources, YAML and build props alike; and
+    /// tests/Regs.Testing.Traffic, the guest's checks' library), plus Directory.Build.props and
+    /// global.json.
     /// </summary>
     public static string ComputeInputHash(string project)
     {
         var folders = new SortedSet<string>(StringComparer.Ordinal) { System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(project))! };
-        foreach (string source in new[] { "defs", "generator", "runtime", "drivers" })
+        foreach (string source in new[] { "defs", "generator", "runtime", "drivers", "tests/Regs.Testing.Traffic" })
             folders.Add(System.IO.Path.Combine(HostTools.RepoRoot, source));
 
         var files = new SortedSet<string>(StringComparer.Ordinal);
