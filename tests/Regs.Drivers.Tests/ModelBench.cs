@@ -56,7 +56,7 @@ public sealed class ModelBench : INicBench
     public DeviceModel Model(int index) => _models[index];
 
     /// <inheritdoc/>
-    public INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false)
+    public INic Open(int index, VirtioNetOptions options)
     {
         var host = new ModelHost(_models[index], $"{_kind}{index}");
         NicStatus status;
@@ -64,12 +64,12 @@ public sealed class ModelBench : INicBench
         switch (_kind)
         {
             case NicKind.Igb:
-                status = ModelNics.OpenIgb(host, interrupts, out nic);
+                status = ModelNics.OpenIgb(host, options.InterruptMode, out nic);
                 break;
             case NicKind.VirtioPci:
             {
                 Assert.Equal(NicStatus.Ok, VirtioPciTransport<ModelAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
+                status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }
@@ -77,7 +77,7 @@ public sealed class ModelBench : INicBench
             {
                 var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
                 Assert.Equal(NicStatus.Ok, VirtioMmioTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
+                status = VirtioNet<ModelAccess, VirtioMmioTransport<ModelAccess>, ModelHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }
@@ -85,7 +85,7 @@ public sealed class ModelBench : INicBench
             {
                 var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
                 Assert.Equal(NicStatus.Ok, VirtioMmioLegacyTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioLegacyTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
+                status = VirtioNet<ModelAccess, VirtioMmioLegacyTransport<ModelAccess>, ModelHost>.Initialise(t, host, options, out var n);
                 nic = n;
                 break;
             }

@@ -144,8 +144,8 @@ public abstract class NicSuite
     public void Virtio_rings_work_with_and_without_indirect_descriptors_and_event_idx(NicKind kind, bool noIndirect, bool noEventIdx)
     {
         using var bench = Start(kind, Wiring.BackToBack, $"ring-{kind}-{noIndirect}-{noEventIdx}");
-        INic a = bench.Open(0, interrupts: false, noIndirect, noEventIdx);
-        INic b = bench.Open(1, interrupts: true, noIndirect, noEventIdx);
+        INic a = bench.Open(0, new VirtioNetOptions { NoIndirect = noIndirect, NoEventIdx = noEventIdx });
+        INic b = bench.Open(1, new VirtioNetOptions { InterruptMode = true, NoIndirect = noIndirect, NoEventIdx = noEventIdx });
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
         // The options reached the negotiation (both backends offer both features).
