@@ -4,6 +4,7 @@ using Regs.Drivers.Igb;
 using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
+using Regs.Testing.NicKinds;
 using Regs.Testing.Traffic;
 using Regs.Virtio;
 using Xunit;

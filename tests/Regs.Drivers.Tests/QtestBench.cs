@@ -5,6 +5,7 @@ using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
 
 namespace Regs.Drivers.Tests;
 

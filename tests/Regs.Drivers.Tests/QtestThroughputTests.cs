@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO;
 using Regs.Nic;
+using Regs.Testing.NicKinds;
 using Xunit;
 using Xunit.Abstractions;
 

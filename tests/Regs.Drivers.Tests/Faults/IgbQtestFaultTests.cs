@@ -4,6 +4,7 @@ using Regs.Drivers.Igb;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
 using Xunit;
 using Xunit.Abstractions;
 

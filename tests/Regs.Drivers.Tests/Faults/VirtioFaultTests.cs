@@ -4,6 +4,7 @@ using System.Linq;
 using Regs.Drivers.Virtio;
 using Regs.Nic;
 using Regs.Runtime.Models.Virtio;
+using Regs.Testing.NicKinds;
 using Regs.Testing.Traffic;
 using Xunit;
 using Xunit.Abstractions;
