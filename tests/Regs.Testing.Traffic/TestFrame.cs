@@ -31,7 +31,7 @@ public static class TestFrame
         from.CopyTo(frame.Slice(6));
         BinaryPrimitives.WriteUInt16BigEndian(frame.Slice(12), etherType);
         BinaryPrimitives.WriteInt64LittleEndian(frame.Slice(IdOffset), id);
-        for (int j = HeaderLength; j < length; j++) frame[j] = PayloadByte(id, j);
+        Payload(id, length).CopyTo(frame.Slice(HeaderLength));
         return length;
     }
 
@@ -50,14 +50,20 @@ public static class TestFrame
     public static bool IsIntact(ReadOnlySpan<byte> frame)
     {
         long id = Id(frame);
-        if (frame.Length != Length(id)) return false;
-        for (int j = HeaderLength; j < frame.Length; j++)
-        {
-            if (frame[j] != PayloadByte(id, j)) return false;
-        }
-        return true;
+        return frame.Length == Length(id) && frame.Slice(HeaderLength).SequenceEqual(Payload(id, frame.Length));
     }
 
-    // Every byte changes with the id's low bits and its next ones, so a stale buffer of another id shows.
-    private static byte PayloadByte(long id, int offset) => unchecked((byte)(id * 7 + (id >> 8) * 13 + offset));
+    // The byte at offset j is (seed + j) mod 256, the seed changing with the id's low bits and its
+    // next ones (so a stale buffer of another id shows): a run of Ramp, compared and copied whole.
+    private static readonly byte[] Ramp = CreateRamp();
+
+    private static ReadOnlySpan<byte> Payload(long id, int length)
+        => Ramp.AsSpan((int)(unchecked(id * 7 + (id >> 8) * 13 + HeaderLength) & 0xFF), length - HeaderLength);
+
+    private static byte[] CreateRamp()
+    {
+        var ramp = new byte[256 + MaximumLength];
+        for (int i = 0; i < ramp.Length; i++) ramp[i] = (byte)i;
+        return ramp;
+    }
 }
