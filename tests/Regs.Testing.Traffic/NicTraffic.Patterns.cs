@@ -161,8 +161,10 @@ public partial class NicTraffic<TNic>
             bool allQueued = left[0] + left[1] == 0;
             for (int receiver = 0; receiver < 2; receiver++)
             {
+                // A NIC the burst sends to waits for its frames; a sender's ring is only emptied
+                // (and checked), so it costs no extra polling of the device.
                 HashSet<long> awaited = pending[1 - receiver];
-                Wait(receiver, allQueued && awaited.Count > 0 ? BurstWaitMicroseconds : 0);
+                if (counts[1 - receiver] > 0) Wait(receiver, allQueued && awaited.Count > 0 ? BurstWaitMicroseconds : 0);
                 Receive(receiver);
                 awaited.RemoveWhere(flows[1 - receiver].WasDelivered);
             }
