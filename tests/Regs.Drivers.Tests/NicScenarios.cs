@@ -24,10 +24,10 @@ public static class NicScenarios
     private const uint Second = 1_000_000;
 
     /// <summary>A batch over fresh arrays.</summary>
-    public static FrameBatch NewBatch(int slots) => new(new byte[slots * FrameBatch.SlotSize], new ushort[slots]);
+    private static FrameBatch NewBatch(int slots) => new(new byte[slots * FrameBatch.SlotSize], new ushort[slots]);
 
     /// <summary>Sends <paramref name="frames"/> (all of them, retrying while the ring is full) and returns them.</summary>
-    public static void SendAll<TNic>(ref TNic nic, IReadOnlyList<byte[]> frames) where TNic : INic
+    private static void SendAll<TNic>(ref TNic nic, IReadOnlyList<byte[]> frames) where TNic : INic
     {
         int next = 0;
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -47,7 +47,7 @@ public static class NicScenarios
     /// frames seen go to <paramref name="seen"/>. One frame per receive, so frames behind the
     /// accepted one stay in the ring for the next call.
     /// </summary>
-    public static byte[]? ReceiveUntil<TNic>(ref TNic nic, Func<byte[], bool> accept, uint timeoutMicroseconds, List<byte[]>? seen = null) where TNic : INic
+    private static byte[]? ReceiveUntil<TNic>(ref TNic nic, Func<byte[], bool> accept, uint timeoutMicroseconds, List<byte[]>? seen = null) where TNic : INic
     {
         var deadline = DateTime.UtcNow.AddTicks(timeoutMicroseconds * 10L);
         var batch = NewBatch(1);
