@@ -1,14 +1,12 @@
 using System;
+using System.Buffers.Binary;
 using System.Threading;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Regs.Drivers.Igb;
-using Regs.Drivers.Virtio;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models;
-using Regs.Runtime.Models.Igb;
-using Regs.Runtime.Models.Virtio;
-using Regs.Virtio;
+using Regs.Testing.NicKinds;
 
 namespace Regs.Benchmarks;
 
@@ -25,8 +23,8 @@ public class DriverBenchmarks
     private const int MaxBatch = 256;
     private const int FrameLength = 64;
 
-    [Params("igb", "virtio")]
-    public string Driver { get; set; } = "";
+    [Params(NicKind.Igb, NicKind.VirtioPci)]
+    public NicKind Driver { get; set; }
 
     private ModelNetwork _network = null!;
     private DeviceModel _modelA = null!, _modelB = null!;
@@ -39,8 +37,8 @@ public class DriverBenchmarks
     {
         Regs.Runtime.Hosted.ConsoleLog.Enabled = false;
         _network = new ModelNetwork();
-        _modelA = CreateModel(0);
-        _modelB = CreateModel(1);
+        _modelA = NicModels.Create(Driver, _network, 0, new MacAddress(0x0100_0000_0002ul));   // 02:00:00:00:00:01
+        _modelB = NicModels.Create(Driver, _network, 1, new MacAddress(0x0200_0000_0002ul));   // 02:00:00:00:00:02
         _network.Connect(_modelA, _modelB);
         _a = Open(_modelA, "A");
         _b = Open(_modelB, "B");
@@ -57,7 +55,7 @@ public class DriverBenchmarks
             Span<byte> slot = tx.Slot(i);
             _b.Mac.CopyTo(slot);                 // destination: B
             _a.Mac.CopyTo(slot.Slice(6));        // source: A
-            slot[12] = 0x88; slot[13] = 0xB5;    // local experimental ethertype
+            BinaryPrimitives.WriteUInt16BigEndian(slot.Slice(12), EtherType.LocalExperimental1);
             for (int j = 14; j < FrameLength; j++) slot[j] = (byte)(i + j);
             tx.SetLength(i, FrameLength);
         }
@@ -65,32 +63,9 @@ public class DriverBenchmarks
         if (SendReceive(MaxBatch) != MaxBatch) throw new InvalidOperationException("warm-up round lost frames");
     }
 
-    private DeviceModel CreateModel(int index)
-    {
-        byte[] mac = { 0x02, 0x00, 0x00, 0x00, 0x00, (byte)(index + 1) };
-        ulong dma = 0x4000_0000ul * (ulong)(index + 1);
-        return Driver == "igb"
-            ? new IgbModel(_network, mac, dma, 8 << 20)
-            : new VirtioPciModel(_network, mac, dmaDeviceAddress: dma, dmaBytes: 8 << 20);
-    }
-
     private INic Open(DeviceModel model, string name)
     {
-        var host = new ModelHost(model, name);
-        NicStatus status;
-        INic nic;
-        if (Driver == "igb")
-        {
-            status = IgbNic<ModelAccess, ModelHost>.Initialise(host, IgbOptions.Default, out var igb);
-            nic = igb;
-        }
-        else
-        {
-            status = VirtioPciTransport<ModelAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var t);
-            if (status != NicStatus.Ok) throw new InvalidOperationException($"virtio-pci open: {status}");
-            status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions(), out var net);
-            nic = net;
-        }
+        NicStatus status = NicModels.Open(Driver, model, name, default, out INic nic);
         if (status != NicStatus.Ok) throw new InvalidOperationException($"{Driver} initialise: {status}");
         return nic;
     }

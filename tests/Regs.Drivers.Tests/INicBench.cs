@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Regs.Drivers.Virtio;
 using Regs.Nic;
 
 namespace Regs.Drivers.Tests;
@@ -11,10 +12,10 @@ namespace Regs.Drivers.Tests;
 public interface INicBench : IDisposable
 {
     /// <summary>
-    /// Initialises the driver for NIC <paramref name="index"/> (fails the test if it does not come
-    /// up); virtio drivers can be told not to negotiate indirect descriptors or EVENT_IDX.
+    /// Initialises the driver for NIC <paramref name="index"/> with <paramref name="options"/>
+    /// (igb takes only the interrupt mode); fails the test if it does not come up.
     /// </summary>
-    INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false);
+    INic Open(int index, VirtioNetOptions options);
 
     /// <summary>The MAC the backend gave NIC <paramref name="index"/>.</summary>
     ulong ExpectedMac(int index);

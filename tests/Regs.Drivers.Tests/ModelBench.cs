@@ -5,9 +5,7 @@ using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models;
-using Regs.Runtime.Models.Igb;
-using Regs.Runtime.Models.Virtio;
-using Regs.Virtio;
+using Regs.Testing.NicKinds;
 using Xunit;
 
 namespace Regs.Drivers.Tests;
@@ -23,21 +21,8 @@ public sealed class ModelBench : INicBench
     {
         _kind = kind;
         Network = new ModelNetwork();
-        int count = wiring == Wiring.Gateway ? 1 : 2;
-        _models = new DeviceModel[count];
-        for (int i = 0; i < count; i++)
-        {
-            byte[] mac = new byte[6];
-            new MacAddress(QtestNics.MacBits(i)).CopyTo(mac);
-            ulong dma = 0x4000_0000ul * (ulong)(i + 1);   // distinct device addresses per device
-            _models[i] = kind switch
-            {
-                NicKind.Igb => new IgbModel(Network, mac, dma, 8 << 20),
-                NicKind.VirtioPci => new VirtioPciModel(Network, mac, dmaDeviceAddress: dma, dmaBytes: 8 << 20),
-                NicKind.VirtioMmio => new VirtioMmioModel(Network, mac, 2, dmaDeviceAddress: dma, dmaBytes: 8 << 20),
-                _ => new VirtioMmioModel(Network, mac, 1, dmaDeviceAddress: dma, dmaBytes: 8 << 20),
-            };
-        }
+        _models = new DeviceModel[wiring == Wiring.Gateway ? 1 : 2];
+        for (int i = 0; i < _models.Length; i++) _models[i] = NicModels.Create(kind, Network, i, new MacAddress(ExpectedMac(i)));
         if (wiring == Wiring.Gateway)
         {
             Gateway = new GatewayModel(Network);
@@ -56,41 +41,9 @@ public sealed class ModelBench : INicBench
     public DeviceModel Model(int index) => _models[index];
 
     /// <inheritdoc/>
-    public INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false)
+    public INic Open(int index, VirtioNetOptions options)
     {
-        var host = new ModelHost(_models[index], $"{_kind}{index}");
-        NicStatus status;
-        INic nic;
-        switch (_kind)
-        {
-            case NicKind.Igb:
-                status = ModelNics.OpenIgb(host, interrupts, out nic);
-                break;
-            case NicKind.VirtioPci:
-            {
-                Assert.Equal(NicStatus.Ok, VirtioPciTransport<ModelAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
-                nic = n;
-                break;
-            }
-            case NicKind.VirtioMmio:
-            {
-                var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
-                Assert.Equal(NicStatus.Ok, VirtioMmioTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
-                nic = n;
-                break;
-            }
-            default:
-            {
-                var registers = new ModelAccess(((VirtioMmioModel)_models[index]).Registers);
-                Assert.Equal(NicStatus.Ok, VirtioMmioLegacyTransport<ModelAccess>.TryOpen(registers, VirtioDeviceType.Network, out var t));
-                status = VirtioNet<ModelAccess, VirtioMmioLegacyTransport<ModelAccess>, ModelHost>.Initialise(t, host, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx }, out var n);
-                nic = n;
-                break;
-            }
-        }
-        Assert.Equal(NicStatus.Ok, status);
+        Assert.Equal(NicStatus.Ok, NicModels.Open(_kind, _models[index], $"{_kind}{index}", options, out INic nic));
         return nic;
     }
 

@@ -1,11 +1,11 @@
 using System;
-using System.Diagnostics;
 using System.Linq;
-using System.Threading;
 using Regs.Drivers.Igb;
 using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
+using Regs.Testing.NicKinds;
+using Regs.Testing.Traffic;
 using Regs.Virtio;
 using Xunit;
 using Xunit.Abstractions;
@@ -83,12 +83,13 @@ public abstract class NicSuite
         NicScenarios.WaitForLink(ref b, up: true);
 
         NicScenarios.ArpAndPingBetween(ref a, 0x0A000001, ref b, 0x0A000002);
-        var burst = NicScenarios.Burst(ref a, ref b, 300, 32, WireKeepsOrder);
-        NicScenarios.Burst(ref b, ref a, 50, 1, WireKeepsOrder);
+        var traffic = NicScenarios.Traffic(a, b, WireKeepsOrder);
+        SentFrames burst = traffic.Burst(0, 300, 32);
+        traffic.Burst(1, 50, 1);
 
-        var onWire = bench.Transmitted(0).Where(f => f[12] == NicScenarios.TestEtherType >> 8 && f[13] == (NicScenarios.TestEtherType & 0xFF)).ToList();
+        var onWire = bench.Transmitted(0).Where(f => EtherType.Of(f) == traffic.EtherType).ToList();
         Assert.Equal(burst.Count, onWire.Count);
-        for (int i = 0; i < burst.Count; i++) Assert.Equal(burst[i], onWire[i]);
+        for (int i = 0; i < burst.Count; i++) Assert.Equal(burst.Frame(i), onWire[i]);
         Assert.Equal(0ul, a.Stats().ProtocolErrors);
         Assert.Equal(0ul, b.Stats().ProtocolErrors);
     }
@@ -101,30 +102,15 @@ public abstract class NicSuite
         INic sleeper = bench.Open(1, interrupts: true);
         NicScenarios.WaitForLink(ref sender, up: true);
         NicScenarios.WaitForLink(ref sleeper, up: true);
-        var drain = NicScenarios.NewBatch(32);
-        while (sleeper.Receive(ref drain) > 0) { }
-        ulong interruptsBefore = sleeper.Stats().Interrupts;
 
-        byte[] frame = new byte[EthernetFrames.MinimumLength];
-        EthernetFrames.ArpRequest(frame, sender.Mac, 0x0A000001, 0x0A000002);
-        var late = new Thread(() =>
-        {
-            Thread.Sleep(300);
-            INic s = sender;
-            NicScenarios.SendAll(ref s, new[] { frame });
-        });
-        var clock = Stopwatch.StartNew();
-        late.Start();
-        bool woke = sleeper.WaitForReceive(5_000_000);
-        long waited = clock.ElapsedMilliseconds;
-        late.Join();
+        // Nothing else is on this wire: the frame sent 300 ms later must be the next one received.
+        var traffic = NicScenarios.Traffic(sender, sleeper, WireKeepsOrder, otherFramesFail: true);
+        InterruptWake wake = traffic.WakeByInterrupt(1, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
 
-        Assert.True(woke, "no frame within 5 s");
-        Assert.InRange(waited, 200, 4000);
-        Assert.True(sleeper.Stats().Interrupts > interruptsBefore, "woke without an interrupt");
-        var rx = NicScenarios.NewBatch(8);
-        Assert.True(sleeper.Receive(ref rx) >= 1);
-        Assert.Equal(frame, rx.Frame(0).ToArray());
+        Assert.True(wake.Woke, "no frame within 5 s");
+        Assert.InRange(wake.Waited.TotalMilliseconds, 200, 4000);
+        Assert.True(wake.Interrupts > 0, "woke without an interrupt");
+        Assert.Equal(1L, traffic.Delivered(1));
     }
 
     [Theory, MemberData(nameof(Kinds))]
@@ -159,8 +145,8 @@ public abstract class NicSuite
     public void Virtio_rings_work_with_and_without_indirect_descriptors_and_event_idx(NicKind kind, bool noIndirect, bool noEventIdx)
     {
         using var bench = Start(kind, Wiring.BackToBack, $"ring-{kind}-{noIndirect}-{noEventIdx}");
-        INic a = bench.Open(0, interrupts: false, noIndirect, noEventIdx);
-        INic b = bench.Open(1, interrupts: true, noIndirect, noEventIdx);
+        INic a = bench.Open(0, new VirtioNetOptions { NoIndirect = noIndirect, NoEventIdx = noEventIdx });
+        INic b = bench.Open(1, new VirtioNetOptions { InterruptMode = true, NoIndirect = noIndirect, NoEventIdx = noEventIdx });
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
         // The options reached the negotiation (both backends offer both features).
@@ -171,8 +157,9 @@ public abstract class NicSuite
             Assert.Equal(!noEventIdx, (features & VirtioNetFeatures.RING_EVENT_IDX) != 0);
         }
         // More frames than either ring holds, so every descriptor is reused.
-        NicScenarios.Burst(ref a, ref b, 600, 64, WireKeepsOrder);
-        NicScenarios.Burst(ref b, ref a, 300, 8, WireKeepsOrder);
+        var traffic = NicScenarios.Traffic(a, b, WireKeepsOrder);
+        traffic.Burst(0, 600, 64);
+        traffic.Burst(1, 300, 8);
         NicScenarios.ArpAndPingBetween(ref b, 0x0A000002, ref a, 0x0A000001);
     }
 
@@ -184,31 +171,22 @@ public abstract class NicSuite
         INic b = bench.Open(1, interrupts: false);
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
+        var traffic = NicScenarios.Traffic(a, b, WireKeepsOrder);
+        // One test frame from A to the address: true if B delivers it within 300 ms.
+        bool Delivered(MacAddress destination) => traffic.Reaches(0, destination, at: 1, TimeSpan.FromMilliseconds(300));
 
-        Assert.False(Delivered(ref a, ref b, new MacAddress(0x0000_BEBA_FECA_0002ul)), "foreign unicast accepted");
-        Assert.True(Delivered(ref a, ref b, MacAddress.Broadcast), "broadcast refused");
+        Assert.False(Delivered(new MacAddress(0x0000_BEBA_FECA_0002ul)), "foreign unicast accepted");
+        Assert.True(Delivered(MacAddress.Broadcast), "broadcast refused");
         var group = new MacAddress(0x0000_0100_005E_0001ul);     // 01:00:5e:00:00:01
-        Assert.False(Delivered(ref a, ref b, group), "multicast accepted before joining");
+        Assert.False(Delivered(group), "multicast accepted before joining");
         Assert.Equal(NicStatus.Ok, Drivers.AddMulticast(b, group));
-        Assert.True(Delivered(ref a, ref b, group), "joined multicast refused");
+        Assert.True(Delivered(group), "joined multicast refused");
 
         var newMac = new MacAddress(0x0000_7856_3412_0002ul);    // 02:00:12:34:56:78, locally administered
         Assert.Equal(NicStatus.Ok, Drivers.SetMac(b, newMac));
         Assert.Equal(newMac.Bits, b.Mac.Bits);
-        Assert.True(Delivered(ref a, ref b, newMac), "frame to the new address refused");
-        Assert.False(Delivered(ref a, ref b, new MacAddress(bench.ExpectedMac(1))), "frame to the old address accepted");
-    }
-
-    // Sends one test frame to `destination` from A; true if B receives it within 300 ms.
-    private static bool Delivered(ref INic a, ref INic b, MacAddress destination)
-    {
-        byte[] frame = new byte[64];
-        destination.CopyTo(frame);
-        a.Mac.CopyTo(frame.AsSpan(6));
-        frame[12] = NicScenarios.TestEtherType >> 8; frame[13] = NicScenarios.TestEtherType & 0xFF;
-        Random.Shared.NextBytes(frame.AsSpan(14));
-        NicScenarios.SendAll(ref a, new[] { frame });
-        return NicScenarios.ReceiveUntil(ref b, f => f.AsSpan().SequenceEqual(frame), 300_000) != null;
+        Assert.True(Delivered(newMac), "frame to the new address refused");
+        Assert.False(Delivered(new MacAddress(bench.ExpectedMac(1))), "frame to the old address accepted");
     }
 
     [Theory, MemberData(nameof(Kinds))]
@@ -252,8 +230,9 @@ public abstract class NicSuite
         Assert.True(result.LongestWait < CallLimit + TimeSpan.FromMilliseconds(10), $"WaitForReceive overslept: {result.Summary}");
 
         // Then a final burst each way arrives exactly once and byte for byte.
-        NicScenarios.Burst(ref a, ref b, 200, 32, WireKeepsOrder);
-        NicScenarios.Burst(ref b, ref a, 200, 32, WireKeepsOrder);
+        var traffic = NicScenarios.Traffic(a, b, WireKeepsOrder);
+        traffic.Burst(0, 200, 32);
+        traffic.Burst(1, 200, 32);
         Assert.True(a.Link().Up && b.Link().Up, "a link went down after the last flap");
     }
 }

@@ -5,6 +5,7 @@ using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
 
 namespace Regs.Drivers.Tests;
 
@@ -27,7 +28,7 @@ public sealed class QtestBench : INicBench
     public QemuMachine Machine => _machine;
 
     /// <inheritdoc/>
-    public INic Open(int index, bool interrupts, bool noIndirect = false, bool noEventIdx = false) => QtestNics.Open(_machine, _kind, index, new VirtioNetOptions { InterruptMode = interrupts, NoIndirect = noIndirect, NoEventIdx = noEventIdx });
+    public INic Open(int index, VirtioNetOptions options) => QtestNics.Open(_machine, _kind, index, options);
 
     /// <inheritdoc/>
     public ulong ExpectedMac(int index) => QtestNics.MacBits(index);

@@ -3,23 +3,11 @@ using Regs.Drivers.Igb;
 using Regs.Drivers.Virtio;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
 using Regs.Virtio;
 using Xunit;
 
 namespace Regs.Drivers.Tests;
-
-/// <summary>The NIC kinds the suites run, each a driver on a transport.</summary>
-public enum NicKind
-{
-    /// <summary>igb (82576) on PCI.</summary>
-    Igb,
-    /// <summary>virtio-net on virtio-pci modern.</summary>
-    VirtioPci,
-    /// <summary>virtio-net on virtio-mmio modern (version 2).</summary>
-    VirtioMmio,
-    /// <summary>virtio-net on virtio-mmio legacy (version 1).</summary>
-    VirtioMmioLegacy,
-}
 
 /// <summary>Starts QEMU machines holding NICs of a kind and opens the drivers on them over qtest.</summary>
 public static class QtestNics

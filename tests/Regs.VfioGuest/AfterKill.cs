@@ -81,7 +81,7 @@ internal static class AfterKill
         string? igbGateway = GuestProbes.Gateway(ref igb, Scenarios.IgbIp), virtioGateway = GuestProbes.Gateway(ref net, Scenarios.VirtioIp);
         Program.Check($"{label}-slirp", igbGateway is not null ? "igb: " + igbGateway : virtioGateway is not null ? "virtio: " + virtioGateway : null);
         Program.Check($"{label}-nic-to-nic", GuestProbes.Peers(ref igb, Scenarios.IgbIp, ref net, Scenarios.VirtioIp));
-        Program.Check($"{label}-burst", Scenarios.Burst(ref igb, ref net, 200) ?? Scenarios.Burst(ref net, ref igb, 200));
+        Program.Check($"{label}-burst", GuestTraffic.BurstEachWay(GuestTraffic.Between(igb, net), 200));
     }
 
     // igb's receive queue 0 as the dead process left it (datasheet 8.10): enabled, where the head

@@ -8,7 +8,7 @@ using Regs.Virtio;
 
 namespace Regs.VfioGuest;
 
-/// <summary>Both drivers on any user-space PCI host (VFIO or raw), as the stream and after-kill runs open them.</summary>
+/// <summary>Both drivers on any user-space PCI host (VFIO, raw, or one that misplaces DMA), as every guest check opens them.</summary>
 internal static class GuestNics
 {
     /// <summary>igb on <paramref name="host"/>.</summary>

@@ -3,9 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Threading;
-using Regs.Drivers.Igb;
-using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Vfio;
@@ -37,12 +34,9 @@ internal static class Scenarios
             VfioHost igbHost = igbDevice.CreateHost("igb", DmaBytes, interrupts);
             VfioHost virtioHost = virtioDevice.CreateHost("virtio", DmaBytes, interrupts);
 
-            NicStatus status = IgbNic<UserspaceAccess, VfioHost>.Initialise(igbHost, new IgbOptions { InterruptMode = interruptMode }, out var igb);
+            NicStatus status = GuestNics.OpenIgb(igbHost, interruptMode, out var igb);
             Program.Check($"igb-init-{mode}", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {igb.Mac}" : null);
-            status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
-            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost> net = default;
-            if (status == NicStatus.Ok)
-                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, VfioHost>.Initialise(transport, virtioHost, new VirtioNetOptions { InterruptMode = interruptMode }, out net);
+            status = GuestNics.OpenVirtio(virtioHost, interruptMode, out var net);
             Program.Check($"virtio-init-{mode}", status != NicStatus.Ok ? $"status {status}"
                 : net.Mac.Bits != VirtioMac ? $"MAC {net.Mac}"
                 : (net.Features & VirtioNetFeatures.ACCESS_PLATFORM) == 0 ? "ACCESS_PLATFORM not negotiated under an IOMMU" : null);
@@ -59,21 +53,22 @@ internal static class Scenarios
             Program.Check($"virtio-slirp-{mode}", GuestProbes.Gateway(ref net, VirtioIp));
             Program.Check($"igb-to-virtio-{mode}", GuestProbes.Peers(ref igb, IgbIp, ref net, VirtioIp));
             Program.Check($"virtio-to-igb-{mode}", GuestProbes.Peers(ref net, VirtioIp, ref igb, IgbIp));
-            Program.Check($"burst-{mode}", Burst(ref igb, ref net, 200) ?? Burst(ref net, ref igb, 200));
+            var traffic = GuestTraffic.Between(igb, net);
+            Program.Check($"burst-{mode}", GuestTraffic.BurstEachWay(traffic, 200));
             if (!interruptMode)
             {
                 // Reference throughput through VFIO under TCG (docs/performance.md): 1,000 frames of
-                // 60-1,460 bytes, igb to virtio-net, batches of 32, polling, each checked on arrival.
+                // 60-1,514 bytes, igb to virtio-net, batches of 32, polling, each checked on arrival.
                 var clock = Stopwatch.StartNew();
-                string? failure = Burst(ref igb, ref net, 1000);
+                string? failure = GuestTraffic.Failure(() => traffic.Burst(0, 1000));
                 clock.Stop();
                 Program.Check("throughput-poll", failure);
                 Program.Say($"throughput igb->virtio-net through VFIO (TCG): 1000 frames in {clock.Elapsed.TotalMilliseconds:F0} ms = {1000 / clock.Elapsed.TotalSeconds:F0} frames/s");
             }
             if (interruptMode)
             {
-                Program.Check($"virtio-wakes-on-interrupt-{mode}", WakesOnInterrupt(ref igb, ref net));
-                Program.Check($"igb-wakes-on-interrupt-{mode}", WakesOnInterrupt(ref net, ref igb));
+                Program.Check($"virtio-wakes-on-interrupt-{mode}", GuestTraffic.WakesOnInterrupt(traffic, sleeper: 1));
+                Program.Check($"igb-wakes-on-interrupt-{mode}", GuestTraffic.WakesOnInterrupt(traffic, sleeper: 0));
             }
         });
     }
@@ -115,10 +110,7 @@ internal static class Scenarios
             using var container = new VfioContainer();
             using VfioDevice device = container.OpenDevice(virtioBdf);
             var host = new FaultyDmaHost(device.CreateHost("virtio-faulty", DmaBytes));
-            NicStatus status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var transport);
-            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, FaultyDmaHost> net = default;
-            if (status == NicStatus.Ok)
-                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, FaultyDmaHost>.Initialise(transport, host, default, out net);
+            NicStatus status = GuestNics.OpenVirtio(host, interrupts: false, out var net);
             Program.Check("dmar-init", status == NicStatus.Ok ? null : $"status {status}");
             var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
             byte[] frame = new byte[60];
@@ -181,12 +173,9 @@ internal static class Scenarios
             using var virtioDevice = new SysfsPciDevice(virtioBdf);
             RawPciHost igbHost = igbDevice.CreateHost("igb-raw", igbDma);
             RawPciHost virtioHost = virtioDevice.CreateHost("virtio-raw", virtioDma);
-            NicStatus status = IgbNic<UserspaceAccess, RawPciHost>.Initialise(igbHost, default, out var igb);
+            NicStatus status = GuestNics.OpenIgb(igbHost, interrupts: false, out var igb);
             Program.Check("igb-init-raw", status != NicStatus.Ok ? $"status {status}" : igb.Mac.Bits != IgbMac ? $"MAC {igb.Mac}" : null);
-            status = VirtioPciTransport<UserspaceAccess>.TryOpen(ref virtioHost, VirtioDeviceType.Network, out var transport);
-            VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost> net = default;
-            if (status == NicStatus.Ok)
-                status = VirtioNet<UserspaceAccess, VirtioPciTransport<UserspaceAccess>, RawPciHost>.Initialise(transport, virtioHost, default, out net);
+            status = GuestNics.OpenVirtio(virtioHost, interrupts: false, out var net);
             Program.Check("virtio-init-raw", status != NicStatus.Ok ? $"status {status}" : net.Mac.Bits != VirtioMac ? $"MAC {net.Mac}" : null);
             if (igb.LastError != NicStatus.Ok || net.LastError != NicStatus.Ok) return;
             Program.Check("link-up-raw", GuestProbes.LinksUp(ref igb, ref net));
@@ -194,76 +183,6 @@ internal static class Scenarios
             Program.Check("virtio-slirp-raw", GuestProbes.Gateway(ref net, VirtioIp));
             Program.Check("igb-to-virtio-raw", GuestProbes.Peers(ref igb, IgbIp, ref net, VirtioIp));
         });
-    }
-
-    // Numbered frames from A to B; each must arrive exactly once and intact (null) or the reason.
-    internal static string? Burst<TA, TB>(ref TA a, ref TB b, int count) where TA : INic where TB : INic
-    {
-        var frames = new List<byte[]>();
-        for (int i = 0; i < count; i++)
-        {
-            var f = new byte[60 + (i * 37) % 1400];
-            b.Mac.CopyTo(f);
-            a.Mac.CopyTo(f.AsSpan(6));
-            f[12] = 0x88; f[13] = 0xB5;
-            BitConverter.TryWriteBytes(f.AsSpan(14), i);
-            for (int j = 18; j < f.Length; j++) f[j] = (byte)(i + j);
-            frames.Add(f);
-        }
-        var seen = new Dictionary<int, int>();
-        var tx = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new ushort[32]);
-        var rx = new FrameBatch(new byte[64 * FrameBatch.SlotSize], new ushort[64]);
-        int next = 0;
-        var clock = Stopwatch.StartNew();
-        while (seen.Count < count && clock.ElapsedMilliseconds < 20_000)
-        {
-            if (next < count)
-            {
-                tx.Count = 0;
-                for (int i = next; i < count && tx.Count < tx.Capacity; i++) tx.Add(frames[i]);
-                next += a.Send(tx);
-            }
-            b.WaitForReceive(next < count ? 0u : 20_000u);
-            int n = b.Receive(ref rx);
-            for (int i = 0; i < n; i++)
-            {
-                Span<byte> f = rx.Frame(i);
-                if (f.Length < 18 || f[12] != 0x88 || f[13] != 0xB5) continue;
-                int sequence = BitConverter.ToInt32(f.Slice(14));
-                if (sequence < 0 || sequence >= count || !f.SequenceEqual(frames[sequence])) return $"frame {sequence} arrived corrupted";
-                seen[sequence] = seen.GetValueOrDefault(sequence) + 1;
-                if (seen[sequence] > 1) return $"frame {sequence} arrived twice";
-            }
-        }
-        return seen.Count == count ? null : $"{count - seen.Count} of {count} frames lost (sent {next})";
-    }
-
-    // The sleeper waits in interrupt mode; the sender sends 200 ms later from another thread.
-    private static string? WakesOnInterrupt<TSender, TSleeper>(ref TSender sender, ref TSleeper sleeper) where TSender : INic where TSleeper : INic
-    {
-        var drain = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new ushort[32]);
-        while (sleeper.Receive(ref drain) > 0) { }
-        ulong before = sleeper.Stats().Interrupts;
-        byte[] frame = new byte[60];
-        sleeper.Mac.CopyTo(frame);
-        sender.Mac.CopyTo(frame.AsSpan(6));
-        frame[12] = 0x88; frame[13] = 0xB5;
-        TSender s = sender;
-        var late = new Thread(() =>
-        {
-            Thread.Sleep(200);
-            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
-            batch.Add(frame);
-            s.Send(batch);
-        });
-        var clock = Stopwatch.StartNew();
-        late.Start();
-        bool woke = sleeper.WaitForReceive(5_000_000);
-        long waited = clock.ElapsedMilliseconds;
-        late.Join();
-        if (!woke) return "no frame within 5 s";
-        if (waited < 150) return $"woke after {waited} ms, before the frame was sent";
-        return sleeper.Stats().Interrupts > before ? null : "woke without an interrupt";
     }
 
     internal static void Guard(string name, Action body)

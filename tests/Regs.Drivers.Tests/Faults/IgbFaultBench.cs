@@ -1,48 +1,41 @@
 using System;
 using Regs.Drivers.Igb;
-using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Models;
 using Regs.Runtime.Models.Igb;
+using Regs.Testing.NicKinds;
 using Xunit;
 
 namespace Regs.Drivers.Tests.Faults;
 
 /// <summary>
-/// Two igb models on one wire with their drivers, for fault injection: NIC 0 ("A") is the one
-/// faults are injected into; it runs with a station address set by SetMac and one multicast
-/// group joined, so a test can check both survive its resets. Disposing checks DmaFaults and
-/// StrayWrites are 0.
+/// Two igb models on one wire (a <see cref="ModelBench"/>) with their drivers, for fault
+/// injection: NIC 0 ("A") is the one faults are injected into; it runs with a station address set
+/// by SetMac and one multicast group joined, so a test can check both survive its resets.
+/// Disposing checks DmaFaults and StrayWrites are 0.
 /// </summary>
-internal sealed class IgbFaultBench : IgbTraffic<ModelAccess, ModelHost>, IDisposable
+internal sealed class IgbFaultBench : IgbFaultTraffic<ModelAccess, ModelHost>, IDisposable
 {
     /// <summary>Hang limit the drivers run with (short, so tests are quick).</summary>
     public const uint HangMicroseconds = 200_000;
     /// <summary>Watchdog interval the drivers run with.</summary>
     public const uint WatchdogMicroseconds = 20_000;
 
+    private readonly ModelBench _models = new(NicKind.Igb, Wiring.BackToBack);
+
     public IgbFaultBench(bool interrupts, bool openA = true)
     {
         Interrupts = interrupts;
-        Network = new ModelNetwork();
-        for (int i = 0; i < 2; i++)
-        {
-            byte[] mac = new byte[6];
-            new MacAddress(QtestNics.MacBits(i)).CopyTo(mac);
-            Models[i] = new IgbModel(Network, mac, 0x4000_0000ul * (ulong)(i + 1), 8 << 20)
-            {
-                AutonegotiationTime = TimeSpan.FromMilliseconds(20),
-            };
-        }
-        Network.Connect(Models[0], Models[1]);
+        for (int i = 0; i < 2; i++) Model(i).AutonegotiationTime = TimeSpan.FromMilliseconds(20);
         Assert.Equal(NicStatus.Ok, Open(1, setMac: false, out Nics[1]));
         if (openA) OpenA();
     }
 
     public bool Interrupts { get; }
-    public ModelNetwork Network { get; }
-    public IgbModel[] Models { get; } = new IgbModel[2];
-    public IgbModel ModelA => Models[0];
+    public IgbModel ModelA => Model(0);
+
+    /// <summary>The model behind NIC <paramref name="index"/>.</summary>
+    public IgbModel Model(int index) => (IgbModel)_models.Model(index);
 
     /// <summary>The options both drivers run with.</summary>
     public IgbOptions Options(bool setMac) => new()
@@ -57,7 +50,7 @@ internal sealed class IgbFaultBench : IgbTraffic<ModelAccess, ModelHost>, IDispo
 
     /// <summary>Initialises the driver of NIC <paramref name="index"/>.</summary>
     public NicStatus Open(int index, bool setMac, out IgbNic<ModelAccess, ModelHost> nic)
-        => IgbNic<ModelAccess, ModelHost>.Initialise(new ModelHost(Models[index], index == 0 ? "igbA" : "igbB"), Options(setMac), out nic);
+        => IgbNic<ModelAccess, ModelHost>.Initialise(new ModelHost(Model(index), index == 0 ? "igbA" : "igbB"), Options(setMac), out nic);
 
     /// <summary>Opens A with the SetMac address and the group joined, and waits for both links.</summary>
     public void OpenA()
@@ -67,13 +60,5 @@ internal sealed class IgbFaultBench : IgbTraffic<ModelAccess, ModelHost>, IDispo
         WaitForLinks();
     }
 
-    public void Dispose()
-    {
-        foreach (var model in Models)
-        {
-            Assert.Equal(0, model.DmaFaults);
-            Assert.Equal(0, model.StrayWrites);
-            model.Dispose();
-        }
-    }
+    public void Dispose() => _models.Dispose();
 }

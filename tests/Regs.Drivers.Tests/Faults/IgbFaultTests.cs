@@ -71,7 +71,7 @@ public sealed class IgbFaultTests
         Assert.Equal(quiet.Recoveries, after.Recoveries);
         Assert.Equal(lastError, bench.A.LastError);
         // Counters continue across resets: every frame A ever delivered is counted once.
-        Assert.Equal(bench.DeliveredFrames(0), (long)after.RxFrames);
+        Assert.Equal(bench.Delivered(0), (long)after.RxFrames);
         Assert.True(after.RxFrames > before.Stats.RxFrames && after.TxFrames > before.Stats.TxFrames);
         if (bench.Interrupts) Assert.True(bench.InterruptWakesA(), "interrupt mode was lost in the reset");
     }
@@ -106,7 +106,7 @@ public sealed class IgbFaultTests
         using var bench = new IgbFaultBench(interrupts);
         Before before = Warm(bench);
         bench.ModelA.Arm(IgbFault.TxNoWriteBack);
-        Assert.Equal(4, bench.SendSome(0, 4).Count);   // the ring is far from full: only the idle path can tell
+        Assert.Equal(4, bench.Send(0, 4).Count);   // the ring is far from full: only the idle path can tell
         TimeSpan detected = bench.DriveUntil(Recovered(bench, before, NicStatus.Timeout), HangLimit, sendFromA: false, sendFromB: false);
         Assert.Equal(1, bench.ModelA.FaultHits(IgbFault.TxNoWriteBack));
         Assert.True(bench.A.Stats().Timeouts > before.Stats.Timeouts);
@@ -195,7 +195,7 @@ public sealed class IgbFaultTests
         Assert.False(bench.A.IsInitialised);
         NicStats failed = bench.A.Stats();
         Assert.True(expected == NicStatus.Timeout ? failed.Timeouts > before.Stats.Timeouts : failed.DeviceErrors > before.Stats.DeviceErrors);
-        Assert.Empty(bench.SendSome(0, 1));   // stopped, not stuck
+        Assert.Equal(0, bench.Send(0, 1).Count);   // stopped, not stuck
 
         // While the fault lasts the driver keeps retrying, rate-limited, and keeps failing.
         bench.DriveUntil(() => bench.A.Stats().Recoveries >= before.Stats.Recoveries + 2, HangLimit, sendFromA: false, sendFromB: false);
@@ -239,7 +239,7 @@ public sealed class IgbFaultTests
     {
         using var bench = new IgbFaultBench(interrupts);
         Before before = Warm(bench);
-        bench.SendSome(1, 16);   // frames in flight towards A
+        bench.Send(1, 16);   // frames in flight towards A
         bench.ModelA.ResetBehindDriver();
         TimeSpan detected = bench.DriveUntil(Recovered(bench, before, NicStatus.DeviceError), ImmediateLimit);
         Assert.Equal(before.Stats.DeviceErrors + 1, bench.A.Stats().DeviceErrors);
@@ -284,7 +284,7 @@ public sealed class IgbFaultTests
         bench.WaitForLinks();
         bench.Burst(1, 300);
         bench.Burst(0, 100);
-        Assert.Equal(bench.DeliveredFrames(0), (long)bench.A.Stats().RxFrames);
+        Assert.Equal(bench.Delivered(0), (long)bench.A.Stats().RxFrames);
         Assert.Equal(NicStatus.Ok, bench.A.LastError);
     }
 }

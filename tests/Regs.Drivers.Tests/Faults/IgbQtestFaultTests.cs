@@ -4,6 +4,7 @@ using Regs.Drivers.Igb;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,7 +24,7 @@ public sealed class IgbQtestFaultTests
 
     public IgbQtestFaultTests(ITestOutputHelper output) { _output = output; }
 
-    private sealed class Bench : IgbTraffic<QtestAccess, QtestHost>, IDisposable
+    private sealed class Bench : IgbFaultTraffic<QtestAccess, QtestHost>, IDisposable
     {
         private readonly QtestBench _qemu;
 
@@ -61,10 +62,10 @@ public sealed class IgbQtestFaultTests
     // Frames both ways left in the rings and on the hub when the reset comes.
     private static void PutFramesInFlight(Bench bench)
     {
-        bench.SendSome(1, 64);
+        bench.Send(1, 64);
         bench.A.WaitForReceive(2_000);
-        bench.Pump(0);            // A delivers some of them before the reset; none may come again
-        bench.SendSome(0, 32);
+        bench.Receive(0);         // A delivers some of them before the reset; none may come again
+        bench.Send(0, 32);
     }
 
     private void Resumes(Bench bench, (NicStats Stats, nuint Dma, nuint Private) before)
@@ -76,12 +77,12 @@ public sealed class IgbQtestFaultTests
         NicStats quiet = bench.A.Stats();
         bench.Burst(1, 300);
         bench.Burst(0, 100);
-        Assert.Equal(IgbTraffic<QtestAccess, QtestHost>.SetMacAddress.Bits, bench.A.Mac.Bits);
-        Assert.True(bench.GroupFrameReachesA(IgbTraffic<QtestAccess, QtestHost>.Group), "the multicast group was lost in the reset");
-        Assert.False(bench.GroupFrameReachesA(IgbTraffic<QtestAccess, QtestHost>.OtherGroup), "a group never joined was accepted");
+        Assert.Equal(Bench.SetMacAddress.Bits, bench.A.Mac.Bits);
+        Assert.True(bench.GroupFrameReachesA(Bench.Group), "the multicast group was lost in the reset");
+        Assert.False(bench.GroupFrameReachesA(Bench.OtherGroup), "a group never joined was accepted");
         NicStats after = bench.A.Stats();
         // Counters continue (not zeroed): every frame A delivered since start-up is counted once.
-        Assert.Equal(bench.DeliveredFrames(0), (long)after.RxFrames);
+        Assert.Equal(bench.Delivered(0), (long)after.RxFrames);
         Assert.True(after.RxFrames >= before.Stats.RxFrames + 300 && after.TxFrames >= before.Stats.TxFrames + 100);
         Assert.Equal(quiet.Recoveries, after.Recoveries);
         Assert.Equal(lastError, bench.A.LastError);

@@ -4,6 +4,8 @@ using System.Linq;
 using Regs.Drivers.Virtio;
 using Regs.Nic;
 using Regs.Runtime.Models.Virtio;
+using Regs.Testing.NicKinds;
+using Regs.Testing.Traffic;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -97,12 +99,12 @@ public sealed class VirtioFaultTests
     {
         var options = VirtioFaultBench.Options(interrupts);
         using var bench = new VirtioFaultBench(kind, options);
-        var traffic = new VirtioTaggedTraffic(bench);
-        traffic.Burst(32);
+        var traffic = bench.Traffic();
+        traffic.BurstBothWays(32);
         INic nic = bench.B;
         VirtioNetDevice device = bench.Device(1);
         NicStats before = nic.Stats();
-        int receivedBefore = traffic.Received(1);
+        long receivedBefore = traffic.Delivered(1);
         long resets = device.Resets;
 
         device.Faults.Arm(VirtioFault.ResetNeverCompletes, persistent: true);
@@ -129,8 +131,8 @@ public sealed class VirtioFaultTests
     public void Link_flapping_under_traffic_is_tracked_without_errors_duplicates_or_corruption(NicKind kind, bool interrupts)
     {
         using var bench = new VirtioFaultBench(kind, VirtioFaultBench.Options(interrupts));
-        var traffic = new VirtioTaggedTraffic(bench);
-        traffic.Burst(32);
+        var traffic = bench.Traffic();
+        traffic.BurstBothWays(32);
         VirtioNetDevice device = bench.Device(1);
         NicStats before = bench.B.Stats();
 
@@ -148,7 +150,7 @@ public sealed class VirtioFaultTests
         Assert.Equal(NicStatus.Ok, bench.B.LastError);
         Assert.Equal(0ul, bench.A.Stats().Recoveries + bench.B.Stats().Recoveries);
         traffic.StepUntil(() => bench.A.Link().Up && bench.B.Link().Up, DetectLimit);
-        traffic.Burst(64);
+        traffic.BurstBothWays(64);
         Assert.Equal(NicStatus.Ok, bench.B.LastError);
         Assert.True(traffic.LongestStep < StepLimit, $"a step took {traffic.LongestStep.TotalMilliseconds} ms");
         Report(VirtioFault.LinkFlap, kind, interrupts, 1, injected, bench.B, took, TimeSpan.Zero, traffic);
@@ -160,12 +162,12 @@ public sealed class VirtioFaultTests
         NicStatus expected, Func<NicStats, ulong> counter, VirtioNetOptions? options = null)
     {
         using var bench = new VirtioFaultBench(kind, options ?? VirtioFaultBench.Options(interrupts));
-        var traffic = new VirtioTaggedTraffic(bench);
-        traffic.Burst(32);                                    // the device works before the fault
+        var traffic = bench.Traffic();
+        traffic.BurstBothWays(32);                                    // the device works before the fault
         INic nic = bench.Nic(victim);
         VirtioNetDevice device = bench.Device(victim);
         NicStats before = nic.Stats();
-        int receivedBefore = traffic.Received(victim);
+        long receivedBefore = traffic.Delivered(victim);
         long resets = device.Resets;
 
         device.Faults.Arm(fault, queue, persistent, afterEvents: 6);
@@ -192,7 +194,7 @@ public sealed class VirtioFaultTests
     // After the fault is cleared: the device runs again, was reset by the driver with the memory
     // from start-up, the other NIC saw no fault, counters went on, and a burst each way arrives
     // exactly once and byte for byte with no further fault.
-    private static void Recovered(VirtioFaultBench bench, VirtioTaggedTraffic traffic, int victim, long resetsBefore, NicStats before, int receivedBefore)
+    private static void Recovered(VirtioFaultBench bench, NicTraffic<INic> traffic, int victim, long resetsBefore, NicStats before, long receivedBefore)
     {
         INic nic = bench.Nic(victim);
         traffic.StepUntil(() => bench.A.Link().Up && bench.B.Link().Up, DetectLimit);
@@ -200,10 +202,10 @@ public sealed class VirtioFaultTests
         Assert.True(bench.MemoryAsAtStartUp(0) && bench.MemoryAsAtStartUp(1), "a recovery allocated memory");
         Assert.Equal(0ul, bench.Nic(1 - victim).Stats().Recoveries);
         NicStats mid = nic.Stats();
-        traffic.Burst(64);
+        traffic.BurstBothWays(64);
         NicStats end = nic.Stats();
         Assert.Equal(mid.Recoveries, end.Recoveries);
-        AssertCountersContinued(before, end, traffic.Received(victim) - receivedBefore);
+        AssertCountersContinued(before, end, traffic.Delivered(victim) - receivedBefore);
         Assert.True(end.TxFrames > mid.TxFrames && mid.TxFrames >= before.TxFrames, "counters restarted");
         Assert.True(traffic.LongestStep < StepLimit, $"a step took {traffic.LongestStep.TotalMilliseconds} ms");
     }
@@ -213,17 +215,17 @@ public sealed class VirtioFaultTests
     /// the NIC delivered since <paramref name="before"/> (a counter zeroed by the reset would be
     /// short by what arrived before the fault plus the count at <paramref name="before"/>).
     /// </summary>
-    internal static void AssertCountersContinued(NicStats before, NicStats end, int deliveredSince)
+    internal static void AssertCountersContinued(NicStats before, NicStats end, long deliveredSince)
         => Assert.True((long)end.RxFrames - (long)before.RxFrames >= deliveredSince,
             $"counters restarted: RxFrames {before.RxFrames} -> {end.RxFrames} while {deliveredSince} tagged frames were delivered");
 
-    private void Report(VirtioFault fault, NicKind kind, bool interrupts, int queue, long injected, INic nic, TimeSpan latency, TimeSpan total, VirtioTaggedTraffic traffic)
+    private void Report(VirtioFault fault, NicKind kind, bool interrupts, int queue, long injected, INic nic, TimeSpan latency, TimeSpan total, NicTraffic<INic> traffic)
     {
         NicStats s = nic.Stats();
         string line = $"{fault}\t{kind}\t{(interrupts ? "interrupts" : "polling")}\tq{queue}\tinjected={injected}\tlast={nic.LastError}"
             + $"\tprotocol={s.ProtocolErrors}\tdevice={s.DeviceErrors}\ttimeouts={s.Timeouts}\trecoveries={s.Recoveries}\tlinkchanges={s.LinkChanges}"
             + $"\tdetect_ms={latency.TotalMilliseconds:F2}\ttotal_ms={total.TotalMilliseconds:F1}\tlongest_step_ms={traffic.LongestStep.TotalMilliseconds:F1}"
-            + $"\trxA={traffic.Received(0)}\trxB={traffic.Received(1)}";
+            + $"\trxA={traffic.Delivered(0)}\trxB={traffic.Delivered(1)}";
         _output.WriteLine(line);
         string? log = Environment.GetEnvironmentVariable("REGS_FAULT_LOG");
         if (log != null) lock (typeof(VirtioFaultTests)) System.IO.File.AppendAllText(log, line + Environment.NewLine);

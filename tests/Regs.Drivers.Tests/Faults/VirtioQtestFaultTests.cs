@@ -4,6 +4,8 @@ using Regs.Drivers.Virtio;
 using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Qtest;
+using Regs.Testing.NicKinds;
+using Regs.Testing.Traffic;
 using Regs.Virtio;
 using Xunit;
 using Xunit.Abstractions;
@@ -43,13 +45,14 @@ public sealed class VirtioQtestFaultTests
         INic b = bench.Open(1, interrupts: false);
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
-        var traffic = new VirtioTaggedTraffic(a, b);
-        traffic.Burst(32);
+        // Steps wait up to 2 ms on each NIC and read both links, as an application polls them.
+        var traffic = new NicTraffic<INic>(a, b) { DefaultStep = new TrafficStep(WaitA: 2_000, WaitB: 2_000, PollLinks: true) };
+        traffic.BurstBothWays(32);
 
         MacAddress mac = b.Mac;
         VirtioNetFeatures features = Drivers.VirtioFeatures(b);
         NicStats before = b.Stats();
-        int receivedBefore = traffic.Received(1);
+        long receivedBefore = traffic.Delivered(1);
         Assert.True(before.RxFrames >= 32 && before.TxFrames > 0);
 
         // A burst in flight both ways, then the reset.
@@ -60,7 +63,7 @@ public sealed class VirtioQtestFaultTests
         if (behindTheDriversBack)
         {
             ResetThroughOwnHandle(bench.Machine, kind, 1);
-            traffic.StepUntil(() => b.Stats().Recoveries > before.Recoveries, Limit, waitMicroseconds: 2_000);
+            traffic.StepUntil(() => b.Stats().Recoveries > before.Recoveries, Limit);
             detected = clock.Elapsed;
             Assert.Equal(NicStatus.DeviceError, b.LastError);
             Assert.Equal(before.DeviceErrors + 1, b.Stats().DeviceErrors);
@@ -71,7 +74,7 @@ public sealed class VirtioQtestFaultTests
             detected = clock.Elapsed;
             Assert.Equal(NicStatus.Ok, b.LastError);
         }
-        traffic.StepUntil(() => a.Link().Up && b.Link().Up, Limit, waitMicroseconds: 2_000);
+        traffic.StepUntil(() => a.Link().Up && b.Link().Up, Limit);
 
         // Same identity and options, counters continue, no fault on the other side.
         Assert.Equal(mac.Bits, b.Mac.Bits);
@@ -82,14 +85,14 @@ public sealed class VirtioQtestFaultTests
         Assert.Equal(0ul, a.Stats().Recoveries);
         Assert.Equal(NicStatus.Ok, a.LastError);
 
-        traffic.Burst(64);
+        traffic.BurstBothWays(64);
         NicStats end = b.Stats();
-        VirtioFaultTests.AssertCountersContinued(before, end, traffic.Received(1) - receivedBefore);
+        VirtioFaultTests.AssertCountersContinued(before, end, traffic.Delivered(1) - receivedBefore);
         Assert.Equal(after.Recoveries, end.Recoveries);
         Assert.True(traffic.LongestStep < TimeSpan.FromSeconds(1), $"a step took {traffic.LongestStep.TotalMilliseconds} ms");
         string line = $"qemu reset {(behindTheDriversBack ? "behind-back" : "own-reset")} {kind}: detected+reset {detected.TotalMilliseconds:F1} ms, "
             + $"recoveries {end.Recoveries}, device errors {end.DeviceErrors}, rx {before.RxFrames}->{end.RxFrames}, tx {before.TxFrames}->{end.TxFrames}, "
-            + $"tagged received A {traffic.Received(0)} B {traffic.Received(1)}, features 0x{(ulong)features:X}";
+            + $"tagged received A {traffic.Delivered(0)} B {traffic.Delivered(1)}, features 0x{(ulong)features:X}";
         _output.WriteLine(line);
         string? log = Environment.GetEnvironmentVariable("REGS_FAULT_LOG");
         if (log != null) lock (typeof(VirtioFaultTests)) System.IO.File.AppendAllText(log, line + Environment.NewLine);

@@ -128,15 +128,17 @@ public sealed class GuestProgram
 
     /// <summary>
     /// SHA-256 (first 16 hex digits) over the relative paths and contents of every input file:
-    /// the project's folder and every source folder it can reach (defs, generator, runtime,
-    /// drivers: project references, linked sources, YAML and build props alike), plus
-    /// Directory.Build.props and global.json.
+    /// the project's folder, every source folder it can reach (defs, generator, runtime, drivers:
+    /// project references, linked sources, YAML and build props alike) and the folder of every
+    /// project it references, transitively (the guest's checks use tests/Regs.Testing.Traffic),
+    /// plus Directory.Build.props and global.json.
     /// </summary>
     public static string ComputeInputHash(string project)
     {
         var folders = new SortedSet<string>(StringComparer.Ordinal) { System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(project))! };
         foreach (string source in new[] { "defs", "generator", "runtime", "drivers" })
             folders.Add(System.IO.Path.Combine(HostTools.RepoRoot, source));
+        folders.UnionWith(ReferencedProjectFolders(project, new HashSet<string>(StringComparer.Ordinal)));
 
         var files = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string folder in folders)
@@ -161,6 +163,20 @@ public sealed class GuestProgram
             sha.AppendData(File.ReadAllBytes(file));
         }
         return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    // The folders of the projects `project` references, and of theirs (references through MSBuild
+    // properties come from props files, which lie in the source folders anyway).
+    private static IEnumerable<string> ReferencedProjectFolders(string project, HashSet<string> seen)
+    {
+        string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(project))!;
+        foreach (Match reference in Regex.Matches(File.ReadAllText(project), "<ProjectReference\\s+Include=\"([^\"$]+)\""))
+        {
+            string referenced = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, reference.Groups[1].Value.Replace('\\', '/')));
+            if (!File.Exists(referenced) || !seen.Add(referenced)) continue;
+            yield return System.IO.Path.GetDirectoryName(referenced)!;
+            foreach (string deeper in ReferencedProjectFolders(referenced, seen)) yield return deeper;
+        }
     }
 }
 
