@@ -23,19 +23,12 @@ public sealed class ModelBench : INicBench
         Network = new ModelNetwork();
         _models = new DeviceModel[wiring == Wiring.Gateway ? 1 : 2];
         for (int i = 0; i < _models.Length; i++) _models[i] = NicModels.Create(kind, Network, i, new MacAddress(ExpectedMac(i)));
-        if (wiring == Wiring.Gateway)
-        {
-            Gateway = new GatewayModel(Network);
-            Network.Connect(_models[0], Gateway);
-        }
+        if (wiring == Wiring.Gateway) Network.Connect(_models[0], new GatewayModel(Network));
         else Network.Connect(_models[0], _models[1]);
     }
 
     /// <summary>The network the models are on.</summary>
     public ModelNetwork Network { get; }
-
-    /// <summary>The gateway (gateway wiring only).</summary>
-    public GatewayModel? Gateway { get; }
 
     /// <summary>Model <paramref name="index"/>.</summary>
     public DeviceModel Model(int index) => _models[index];

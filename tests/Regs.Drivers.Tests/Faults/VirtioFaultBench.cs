@@ -34,7 +34,6 @@ public sealed class VirtioFaultBench : IDisposable
     public VirtioFaultBench(NicKind kind, VirtioNetOptions options)
     {
         if (kind == NicKind.Igb) throw new ArgumentException("virtio kinds only", nameof(kind));
-        Kind = kind;
         _models = new ModelBench(kind, Wiring.BackToBack);
         A = _models.Open(0, options);
         B = _models.Open(1, options);
@@ -44,9 +43,6 @@ public sealed class VirtioFaultBench : IDisposable
             _privateUsed[i] = Model(i).Private.Used;
         }
     }
-
-    /// <summary>The transport.</summary>
-    public NicKind Kind { get; }
 
     /// <summary>NIC 0.</summary>
     public INic A { get; }
