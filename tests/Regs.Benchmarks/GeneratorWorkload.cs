@@ -8,34 +8,14 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using Regs.Generator;
 using Regs.Language;
+using Regs.Testing.Generator;
 
 namespace Regs.Benchmarks;
-
-/// <summary>An in-memory YAML file handed to the generator as an AdditionalFiles item.</summary>
-internal sealed class InMemoryText : AdditionalText
-{
-    private readonly SourceText _text;
-    public InMemoryText(string path, string text) { Path = path; _text = SourceText.From(text); }
-    public override string Path { get; }
-    public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-}
 
 /// <summary>The generator's stages on one register map: parse, check, generate, compile.</summary>
 public sealed class GeneratorWorkload
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .ToList();
-        paths.Add(typeof(Regs.Runtime.IRegisterAccess<>).Assembly.Location);
-        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    });
-
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
-
     public GeneratorWorkload(string name, IReadOnlyList<(string Path, string Text)> files, int fields)
     {
         Name = name;
@@ -54,7 +34,7 @@ public sealed class GeneratorWorkload
         if (name.StartsWith("syn", StringComparison.Ordinal))
         {
             int registers = int.Parse(name.Substring(3), System.Globalization.CultureInfo.InvariantCulture);
-            return new GeneratorWorkload(name, new[] { ("/src/synthetic.regs.yaml", SyntheticMap(registers, 8, docs: false)) }, registers * 8);
+            return new GeneratorWorkload(name, new[] { ("/src/synthetic.regs.yaml", SyntheticMap.Build(registers, 8, docs: false)) }, registers * 8);
         }
         string dir = Path.Combine(RepoRoot(), "defs", name);
         var files = Directory.GetFiles(dir, "*" + RegsLanguage.FileSuffix).OrderBy(f => f, StringComparer.Ordinal)
@@ -76,21 +56,6 @@ public sealed class GeneratorWorkload
                 n += l.Members.Count() + l.Views.Sum(v => v.Members.Count());
         }
         return n;
-    }
-
-    /// <summary>Same builder as tests/Regs.Generator.Tests/SizeTests.cs.</summary>
-    public static string SyntheticMap(int registers, int fieldsPerRegister, bool docs)
-    {
-        var sb = new StringBuilder("namespace: Synthetic\nblocks:\n  - name: Big\n    registers:\n");
-        for (int r = 0; r < registers; r++)
-        {
-            sb.Append($"      - name: REG{r}\n        offset: {r * 4}\n");
-            if (docs) sb.Append($"        doc: Register number {r} of the synthetic map\n");
-            sb.Append("        fields:\n");
-            for (int f = 0; f < fieldsPerRegister; f++)
-                sb.Append($"          - {{ name: F{f}, bits: \"{f * 4 + (f % 2 == 0 ? 0 : 3)}:{f * 4}\"{(docs ? $", doc: Field {f} of register {r}" : "")} }}\n");
-        }
-        return sb.ToString();
     }
 
     public static string RepoRoot()
@@ -119,19 +84,11 @@ public sealed class GeneratorWorkload
         return models.Count;
     }
 
+    /// <summary>The user's project before the generator runs: one class, compiled as a Release build.</summary>
     public static CSharpCompilation EmptyCompilation(string user = "namespace User { internal static class Marker { } }")
-        => CSharpCompilation.Create("Bench",
-            new[] { CSharpSyntaxTree.ParseText(user, ParseOptions, "user.cs") },
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true,
-                nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+        => GeneratorHarness.Compilation(releaseBuild: true, user);
 
-    public GeneratorDriver Driver()
-        => CSharpGeneratorDriver.Create(
-            new[] { new RegsGenerator().AsSourceGenerator() },
-            Files.Select(f => (AdditionalText)new InMemoryText(f.Path, f.Text)),
-            ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    public GeneratorDriver Driver() => GeneratorHarness.Driver(Files);
 
     /// <summary>Runs the generator once (fresh driver: parse, check and emit) and returns the generated sources.</summary>
     public ImmutableArray<GeneratedSourceResult> Generate()
@@ -147,7 +104,7 @@ public sealed class GeneratorWorkload
     /// <summary>Compiles <paramref name="sources"/> against the runtime (CSharpCompilation.Emit to memory).</summary>
     public static long Compile(ImmutableArray<GeneratedSourceResult> sources)
     {
-        var compilation = EmptyCompilation().AddSyntaxTrees(sources.Select(s => CSharpSyntaxTree.ParseText(s.SourceText, ParseOptions, s.HintName)));
+        var compilation = EmptyCompilation().AddSyntaxTrees(sources.Select(s => CSharpSyntaxTree.ParseText(s.SourceText, GeneratorHarness.ParseOptions, s.HintName)));
         using var pe = new MemoryStream();
         var result = compilation.Emit(pe);
         if (!result.Success)

@@ -22,7 +22,7 @@ public static class Program
         };
         if (args.Length == 3 && args[0] == "synthetic")
         {
-            System.IO.File.WriteAllText(args[2], GeneratorWorkload.SyntheticMap(int.Parse(args[1]), 8, docs: false));
+            System.IO.File.WriteAllText(args[2], Regs.Testing.Generator.SyntheticMap.Build(int.Parse(args[1]), 8, docs: false));
             return 0;
         }
         if (args.Length > 0 && args[0] == "cold")

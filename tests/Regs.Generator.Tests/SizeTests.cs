@@ -16,27 +16,13 @@ public sealed class SizeTests
     private readonly ITestOutputHelper _out;
     public SizeTests(ITestOutputHelper output) { _out = output; }
 
-    public static string SyntheticMap(int registers, int fieldsPerRegister, bool docs)
-    {
-        var sb = new StringBuilder("namespace: Synthetic\nblocks:\n  - name: Big\n    registers:\n");
-        for (int r = 0; r < registers; r++)
-        {
-            sb.Append($"      - name: REG{r}\n        offset: {r * 4}\n");
-            if (docs) sb.Append($"        doc: Register number {r} of the synthetic map\n");
-            sb.Append("        fields:\n");
-            for (int f = 0; f < fieldsPerRegister; f++)
-                sb.Append($"          - {{ name: F{f}, bits: \"{f * 4 + (f % 2 == 0 ? 0 : 3)}:{f * 4}\"{(docs ? $", doc: Field {f} of register {r}" : "")} }}\n");
-        }
-        return sb.ToString();
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void GeneratedCodeIsSmallerPerFieldThanChiptool(bool docs)
     {
         const int registers = 1000, fields = 8;
-        var result = GeneratorHarness.Run(SyntheticMap(registers, fields, docs));
+        var result = GeneratorHarness.Run(SyntheticMap.Build(registers, fields, docs));
         Assert.Empty(result.GeneratorDiagnostics);
         Assert.Empty(result.CompileDiagnostics);
         long bytes = Encoding.UTF8.GetByteCount(result.Sources.Single());

@@ -118,7 +118,7 @@ public sealed class PathologicalInputTests
     {
         // Synthetic maps of 0.37 and 1.5 M chars: four times the input, four times the memory (about 75 bytes per
         // character in Debug) and at most ten times the time (slack for garbage collection of a larger heap and noise).
-        string small = SizeTests.SyntheticMap(1_000, 8, docs: false), large = SizeTests.SyntheticMap(4_000, 8, docs: false);
+        string small = SyntheticMap.Build(1_000, 8, docs: false), large = SyntheticMap.Build(4_000, 8, docs: false);
         var (_, smallTime, smallBytes) = Pathological.Timed(() => RegsLanguage.Parse(Path, small));
         var (largeResult, largeTime, largeBytes) = Pathological.Timed(() => RegsLanguage.Parse(Path, large));
         _out.WriteLine($"parse {small.Length} chars: {smallTime.TotalMilliseconds:F0} ms / {smallBytes / MiB} MiB; {large.Length} chars: {largeTime.TotalMilliseconds:F0} ms / {largeBytes / MiB} MiB");
