@@ -3,11 +3,13 @@
 # host whose speed drifts affects both alike (docs/performance.md, 3.5).
 #   tests/Regs.Benchmarks/side-by-side.sh NAME REV ROUNDS FILTER...
 #   e.g. side-by-side.sh wire-sbs f567dca 2 '*DriverWireBenchmarks.*001*' '*DriverWireBenchmarks.*032*'
-# Logs: artifacts/perf/NAME-{old,new}-ROUND.log. REV is checked out (detached) in artifacts/sbs-old.
+# Logs: artifacts/perf/NAME-{old,new}-ROUND.log. REV is checked out (detached) in a worktree
+# beside this one (REGS_SBS_OLD, default ../<this folder>-sbs-old): not inside it, where
+# BenchmarkDotNet would find two Regs.Benchmarks projects and refuse to build either.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=$1; rev=$2; rounds=$3; shift 3
-root=$PWD; old=$root/artifacts/sbs-old; out=$root/artifacts/perf
+root=$PWD; old=${REGS_SBS_OLD:-$(dirname "$root")/$(basename "$root")-sbs-old}; out=$root/artifacts/perf
 mkdir -p "$out"
 [ -d "$old" ] || git worktree add --detach "$old" "$rev"
 git -C "$old" checkout -q --detach "$rev"
