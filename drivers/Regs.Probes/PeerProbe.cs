@@ -94,10 +94,11 @@ public static class PeerProbe
         Span<byte> question = stackalloc byte[FrameBatch.SlotSize];
         Span<byte> answer = stackalloc byte[FrameBatch.SlotSize];
         var filter = new QuestionFor { Mac = nic.Mac, Ip = ip };
-        ulong start = TClock.NowMicroseconds();
-        while (TClock.NowMicroseconds() - start < timeoutMicroseconds)
+        ulong start = TClock.NowMicroseconds(), elapsed;
+        while ((elapsed = TClock.NowMicroseconds() - start) < timeoutMicroseconds)
         {
-            int length = FrameWait.Until<TNic, TClock, QuestionFor>(ref nic, ref filter, question, timeoutMicroseconds, ref ignored);
+            // The whole answering side stays within one timeout, however many questions come.
+            int length = FrameWait.Until<TNic, TClock, QuestionFor>(ref nic, ref filter, question, (uint)(timeoutMicroseconds - elapsed), ref ignored);
             if (length == 0) return false;
             int answerLength = EthernetFrames.Answer(question.Slice(0, length), nic.Mac, ip, answer);
             FrameWait.Send(ref nic, answer.Slice(0, answerLength));
