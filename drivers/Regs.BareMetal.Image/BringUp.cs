@@ -17,8 +17,8 @@ namespace Regs.BareMetal.Image;
 /// </summary>
 internal static unsafe class BringUp
 {
-    private const uint StationIp = 0x0A00020F;   // 10.0.2.15, slirp's guest address
-    private const uint GatewayIp = 0x0A000202;   // 10.0.2.2
+    private const uint StationIp = SlirpNetwork.FirstGuest;   // 10.0.2.15
+    private const uint GatewayIp = SlirpNetwork.Gateway;      // 10.0.2.2
     private const uint StepTimeout = 3_000_000;
 
     public static void Run()
@@ -77,7 +77,7 @@ internal static unsafe class BringUp
             line.Dec(probe.ArpMicroseconds);
             line.Add(" us"u8);
         }
-        else line.Add(": no arp reply from 10.0.2.2"u8);
+        else line.Add(probe.ArpSent ? ": no arp reply from 10.0.2.2"u8 : ": arp request not sent (transmit ring full)"u8);
         Line(line.Text);
         line = new LogLine(buffer);
         line.Add(name);
@@ -87,7 +87,7 @@ internal static unsafe class BringUp
             line.Dec(probe.EchoMicroseconds);
             line.Add(" us"u8);
         }
-        else line.Add(": no icmp echo reply from 10.0.2.2"u8);
+        else line.Add(probe.EchoSent ? ": no icmp echo reply from 10.0.2.2"u8 : ": icmp echo request not sent"u8);
         Line(line.Text);
     }
 

@@ -8,9 +8,9 @@ namespace Regs.Demo;
 /// </summary>
 internal static class Stations
 {
-    public static readonly MacAddress IgbMac = new(0x5634_1200_5452ul);      // 52:54:00:12:34:56
-    public static readonly MacAddress VirtioMac = new(0x5734_1200_5452ul);   // 52:54:00:12:34:57
-    public static readonly uint IgbIp = Ipv4.Address(10, 0, 2, 15);
-    public static readonly uint VirtioIp = Ipv4.Address(10, 0, 2, 16);
-    public static readonly uint GatewayIp = Ipv4.Address(10, 0, 2, 2);
+    public static readonly MacAddress IgbMac = SlirpNetwork.NicMac(0);       // 52:54:00:12:34:56
+    public static readonly MacAddress VirtioMac = SlirpNetwork.NicMac(1);    // 52:54:00:12:34:57
+    public const uint IgbIp = SlirpNetwork.FirstGuest;                       // 10.0.2.15
+    public const uint VirtioIp = SlirpNetwork.FirstGuest + 1;                // 10.0.2.16
+    public const uint GatewayIp = SlirpNetwork.Gateway;                      // 10.0.2.2
 }

@@ -11,7 +11,7 @@ namespace Regs.Runtime.Models;
 public sealed class GatewayModel : DeviceModel
 {
     /// <summary>slirp's gateway address, 10.0.2.2.</summary>
-    public const uint DefaultIp = 0x0A000202;
+    public const uint DefaultIp = SlirpNetwork.Gateway;
 
     private readonly byte[] _mac = new byte[6];
     private bool _linkUp = true;
@@ -20,7 +20,7 @@ public sealed class GatewayModel : DeviceModel
     public GatewayModel(ModelNetwork network, uint ip = DefaultIp) : base(network, 0, 4096)
     {
         Ip = ip;
-        Address = new MacAddress(0x0202_000A_5552ul);
+        Address = SlirpNetwork.GatewayMac;
         Address.CopyTo(_mac);
     }
 

@@ -17,9 +17,9 @@ namespace Regs.Drivers.Tests;
 public static class NicScenarios
 {
     /// <summary>slirp's guest address.</summary>
-    public const uint StationIp = 0x0A00020F;       // 10.0.2.15
+    public const uint StationIp = SlirpNetwork.FirstGuest;
     /// <summary>slirp's gateway.</summary>
-    public const uint GatewayIp = 0x0A000202;       // 10.0.2.2
+    public const uint GatewayIp = SlirpNetwork.Gateway;
 
     private const uint Second = 1_000_000;
 

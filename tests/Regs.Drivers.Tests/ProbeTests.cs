@@ -21,7 +21,7 @@ public sealed class ProbeTests
 {
     private static readonly byte[] VirtioMac = { 0x52, 0x54, 0, 0x12, 0x34, 0x57 };
     private static readonly byte[] IgbMac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
-    private static readonly uint IgbIp = Ipv4.Address(10, 0, 2, 15), VirtioIp = Ipv4.Address(10, 0, 2, 16);
+    private const uint IgbIp = SlirpNetwork.FirstGuest, VirtioIp = SlirpNetwork.FirstGuest + 1;
 
     [Fact]
     public void Resolves_and_pings_the_gateway()
@@ -34,7 +34,7 @@ public sealed class ProbeTests
         Assert.Equal(NicStatus.Ok, VirtioPciTransport<ModelAccess>.TryOpen(ref host, VirtioDeviceType.Network, out var transport));
         Assert.Equal(NicStatus.Ok, VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(transport, host, default, out var nic));
 
-        GatewayProbeResult result = GatewayProbe.Run<VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>, MonotonicClock>(ref nic, 0x0A00020F, GatewayModel.DefaultIp, 1_000_000);
+        GatewayProbeResult result = GatewayProbe.Run<VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>, MonotonicClock>(ref nic, SlirpNetwork.FirstGuest, SlirpNetwork.Gateway, 1_000_000);
 
         Assert.True(result.ArpReplied);
         Assert.Equal(gateway.Address.Bits, result.GatewayMac.Bits);
@@ -52,7 +52,7 @@ public sealed class ProbeTests
         Assert.Equal(NicStatus.Ok, VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>.Initialise(transport, host, default, out var nic));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        GatewayProbeResult result = GatewayProbe.Run<VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>, MonotonicClock>(ref nic, 0x0A00020F, GatewayModel.DefaultIp, 200_000);
+        GatewayProbeResult result = GatewayProbe.Run<VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>, MonotonicClock>(ref nic, SlirpNetwork.FirstGuest, SlirpNetwork.Gateway, 200_000);
 
         Assert.False(result.ArpReplied);
         Assert.False(result.EchoReplied);

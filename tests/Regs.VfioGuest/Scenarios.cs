@@ -18,8 +18,8 @@ namespace Regs.VfioGuest;
 /// </summary>
 internal static class Scenarios
 {
-    internal const uint IgbIp = 0x0A00020F, VirtioIp = 0x0A000210, GatewayIp = 0x0A000202;   // 10.0.2.15, .16, slirp's .2
-    internal const ulong IgbMac = 0x5634_1200_5452ul, VirtioMac = 0x5734_1200_5452ul;   // 52:54:00:12:34:56 / 57
+    internal const uint IgbIp = SlirpNetwork.FirstGuest, VirtioIp = SlirpNetwork.FirstGuest + 1, GatewayIp = SlirpNetwork.Gateway;
+    internal const ulong IgbMac = SlirpNetwork.FirstNicMacBits, VirtioMac = SlirpNetwork.FirstNicMacBits + (1ul << 40);   // QEMU's NIC 0 and 1
     internal const nuint DmaBytes = 4 << 20;
 
     public static void ThroughVfio(string igbBdf, string virtioBdf, VfioInterruptMode interrupts)
