@@ -1,16 +1,21 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Xml.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace Regs.Packaging.Tests;
 
 /// <summary>
-/// The layers of docs/architecture.md, read from the project files themselves: which project may
-/// reference which, and who may compile another folder's sources. A reference that crosses a
-/// layer the wrong way fails here, naming both projects.
+/// The layers of docs/architecture.md, checked on what MSBuild makes of each project file: its
+/// evaluated items, with every import (Directory.Build.*, props and targets), property and glob
+/// resolved. Which project may reference which, who may compile another folder's sources or
+/// generate from another folder's register files. A reference that crosses a layer the wrong way
+/// fails here, naming both projects.
 /// </summary>
 [Trait("Category", "Architecture")]
 public sealed class LayeringTests
@@ -18,9 +23,9 @@ public sealed class LayeringTests
     /// <summary>The layers, lowest first, and the folders (relative to the repository) that hold them.</summary>
     private enum Layer { Generator, RuntimeCore, Definitions, Backends, Drivers, Applications, Tests }
 
-    private static Layer LayerOf(string project)
+    private static Layer LayerOf(string path)
     {
-        string p = Relative(project);
+        string p = Relative(Path.Combine(Processes.RepoRoot, path));
         if (p.StartsWith("generator/")) return Layer.Generator;
         if (p.StartsWith("defs/")) return Layer.Definitions;
         if (p.StartsWith("tests/")) return Layer.Tests;
@@ -46,36 +51,40 @@ public sealed class LayeringTests
         [Layer.Tests] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Definitions, Layer.Backends, Layer.Drivers, Layer.Tests },
     };
 
-    public static IEnumerable<object[]> Projects()
-        => Directory.EnumerateFiles(Processes.RepoRoot, "*.csproj", SearchOption.AllDirectories)
-            .Where(p => !IsBuildOutput(p) && !Relative(p).StartsWith("tests/Regs.Packaging.Tests/Consumers/"))
-            .Select(p => new object[] { Relative(p) })
-            .OrderBy(p => (string)p[0], StringComparer.Ordinal);
+    /// <summary>Projects that compile other folders' sources: the bare-metal builds (what an image contains is its own decision).</summary>
+    private const string Image = "drivers/Regs.BareMetal.Image/Regs.BareMetal.Image.csproj", SubsetCheck = "tests/Regs.BareMetal.Check/Regs.BareMetal.Check.csproj";
+
+    /// <summary>Register files the runtime generates for registers it drives itself (PCI header, the bare-metal console's UART): never a device a backend models.</summary>
+    private static readonly string[] PlatformRegisterFolders = { "defs/pci/", "defs/uart/" };
+
+    public static IEnumerable<object[]> Projects() => ProjectPaths().Select(p => new object[] { p });
 
     [Theory, MemberData(nameof(Projects))]
     public void References_follow_the_layers(string project)
     {
-        string path = Path.Combine(Processes.RepoRoot, project);
-        Layer layer = LayerOf(path);
-        foreach (string reference in Includes(path, "ProjectReference"))
+        Layer layer = LayerOf(project);
+        ProjectItems items = Evaluated(project);
+        foreach (string reference in items.ProjectReferences)
         {
             Layer target = LayerOf(reference);
             Assert.True(Allowed[layer].Contains(target),
                 $"{project} ({layer}) references {Relative(reference)} ({target}); {layer} may reference only {string.Join(", ", Allowed[layer])}");
         }
+        // Analyzers from the repository are the generator only; no assembly of the repository by path.
+        foreach (string analyzer in items.Analyzers.Where(IsInRepository))
+            Assert.True(LayerOf(analyzer) == Layer.Generator, $"{project} uses {Relative(analyzer)} as an analyzer; only the generator is one");
+        foreach (string assembly in items.References.Where(IsInRepository))
+            Assert.Fail($"{project} references the assembly {Relative(assembly)} by path; reference its project");
     }
 
     [Theory, MemberData(nameof(Projects))]
     public void Only_bare_metal_builds_compile_other_folders_sources_and_never_an_applications(string project)
     {
-        string path = Path.Combine(Processes.RepoRoot, project);
-        string folder = Path.GetDirectoryName(path)! + Path.DirectorySeparatorChar;
-        var foreign = Includes(path, "Compile").Where(c => !c.StartsWith(folder, StringComparison.Ordinal)).ToList();
+        string folder = Path.GetDirectoryName(Path.Combine(Processes.RepoRoot, project))! + "/";
+        var foreign = Evaluated(project).Compile.Where(c => IsInRepository(c) && !c.StartsWith(folder, StringComparison.Ordinal) && !IsBuildOutput(c)).ToList();
         if (foreign.Count == 0) return;
-        // Compiling the same sources against the bare-metal core library is how an image is made
-        // (and how the subset is checked); what goes in is that project's own decision.
-        Assert.True(project is "drivers/Regs.BareMetal.Image/Regs.BareMetal.Image.csproj" or "tests/Regs.BareMetal.Check/Regs.BareMetal.Check.csproj",
-            $"{project} compiles sources of other folders: {string.Join(", ", foreign.Select(Relative))}; reference the project instead");
+        Assert.True(project is Image or SubsetCheck,
+            $"{project} compiles sources of other folders: {string.Join(", ", foreign.Take(5).Select(Relative))}; reference the project instead");
         foreach (string source in foreign)
         {
             Layer owner = LayerOf(source);
@@ -84,39 +93,81 @@ public sealed class LayeringTests
         }
     }
 
+    [Theory, MemberData(nameof(Projects))]
+    public void Runtime_projects_generate_only_the_registers_they_drive(string project)
+    {
+        Layer layer = LayerOf(project);
+        if (layer is not (Layer.RuntimeCore or Layer.Backends or Layer.Drivers)) return;
+        foreach (string file in Evaluated(project).AdditionalFiles.Where(f => f.EndsWith(".regs.yaml", StringComparison.Ordinal) && IsInRepository(f)))
+            Assert.True(PlatformRegisterFolders.Any(Relative(file).StartsWith),
+                $"{project} ({layer}) generates accessors from {Relative(file)}: a backend must not see the definitions it models, and a driver references the definitions' project");
+    }
+
+    [Fact]
+    public void The_subset_check_compiles_everything_the_image_does()
+    {
+        static HashSet<string> Foreign(string project)
+        {
+            string folder = Path.GetDirectoryName(Path.Combine(Processes.RepoRoot, project))! + "/";
+            return Evaluated(project).Compile.Where(c => IsInRepository(c) && !c.StartsWith(folder, StringComparison.Ordinal) && !IsBuildOutput(c))
+                .Concat(Evaluated(project).AdditionalFiles.Where(f => f.EndsWith(".regs.yaml", StringComparison.Ordinal)))
+                .Select(Relative).ToHashSet(StringComparer.Ordinal);
+        }
+        var missing = Foreign(Image).Except(Foreign(SubsetCheck)).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{SubsetCheck} does not compile what the image contains, so the subset check misses: {string.Join(", ", missing)}");
+    }
+
     [Fact]
     public void The_runtime_build_machinery_names_no_driver_or_application()
     {
+        var include = new Regex("(Include|Project)=\"[^\"]*drivers[/\\\\]", RegexOptions.CultureInvariant);
         foreach (string file in Directory.EnumerateFiles(Path.Combine(Processes.RepoRoot, "runtime"), "*.*", SearchOption.AllDirectories)
                      .Where(f => !IsBuildOutput(f) && (f.EndsWith(".props") || f.EndsWith(".targets") || f.EndsWith(".csproj"))))
         {
-            var mentions = XDocument.Load(file).Descendants()
-                .SelectMany(e => e.Attributes().Where(a => a.Name.LocalName is "Include" or "Project"))
-                .Where(a => a.Value.Contains("drivers/", StringComparison.Ordinal) || a.Value.Contains("drivers\\", StringComparison.Ordinal))
-                .Select(a => a.Value).ToList();
+            var mentions = include.Matches(File.ReadAllText(file)).Select(m => m.Value).ToList();
             Assert.True(mentions.Count == 0, $"{Relative(file)} includes or imports driver paths: {string.Join(", ", mentions)}");
         }
     }
 
-    // Item paths of kind `item` in a project file, resolved against its folder ($(...) properties
-    // that name the repository root are resolved; globs are cut at the first wildcard).
-    private static IEnumerable<string> Includes(string project, string item)
+    /// <summary>The items of one project after evaluation, as full paths.</summary>
+    private sealed record ProjectItems(string[] ProjectReferences, string[] Compile, string[] AdditionalFiles, string[] Analyzers, string[] References);
+
+    private static readonly Lazy<IReadOnlyDictionary<string, ProjectItems>> All = new(EvaluateAll);
+
+    private static ProjectItems Evaluated(string project) => All.Value[project];
+
+    // Every project evaluated once per test run (`dotnet msbuild -getItem`, about a second each,
+    // two at a time): what MSBuild itself would build from, imports and globs included.
+    private static IReadOnlyDictionary<string, ProjectItems> EvaluateAll()
     {
-        string folder = Path.GetDirectoryName(project)!;
-        foreach (XElement e in XDocument.Load(project).Descendants().Where(e => e.Name.LocalName == item))
+        var results = new ConcurrentDictionary<string, ProjectItems>(StringComparer.Ordinal);
+        Parallel.ForEach(ProjectPaths(), new ParallelOptions { MaxDegreeOfParallelism = 2 }, project =>
         {
-            string? include = e.Attribute("Include")?.Value;
-            if (string.IsNullOrEmpty(include)) continue;
-            foreach (string one in include.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                string value = one.Replace("$(_RegsRoot)", Processes.RepoRoot + "/").Replace('\\', '/');
-                if (value.StartsWith("$(", StringComparison.Ordinal) || value.StartsWith("@(", StringComparison.Ordinal)) continue;
-                int wildcard = value.IndexOfAny(new[] { '*', '?' });
-                if (wildcard >= 0) value = value.Substring(0, wildcard);
-                yield return Path.GetFullPath(Path.Combine(folder, value));
-            }
-        }
+            string path = Path.Combine(Processes.RepoRoot, project);
+            var args = new List<string> { "msbuild", path, "-nologo", "-p:Configuration=Release",
+                "-getItem:ProjectReference", "-getItem:Compile", "-getItem:AdditionalFiles", "-getItem:Analyzer", "-getItem:Reference" };
+            // A multi-targeting project's items are those of its inner builds: take the first framework.
+            Match frameworks = Regex.Match(File.ReadAllText(path), "<TargetFrameworks>([^;<]+)");
+            if (frameworks.Success) args.Add($"-p:TargetFramework={frameworks.Groups[1].Value}");
+            ProcessResult result = Processes.Dotnet(Processes.RepoRoot, null, args.ToArray());
+            Assert.True(result.ExitCode == 0, result.ToString());
+            using var json = JsonDocument.Parse(result.StdOut);
+            JsonElement items = json.RootElement.GetProperty("Items");
+            string[] Paths(string kind) => items.TryGetProperty(kind, out JsonElement list)
+                ? list.EnumerateArray().Select(i => i.GetProperty("FullPath").GetString()!.Replace('\\', '/')).ToArray()
+                : Array.Empty<string>();
+            results[project] = new ProjectItems(Paths("ProjectReference"), Paths("Compile"), Paths("AdditionalFiles"), Paths("Analyzer"), Paths("Reference"));
+        });
+        return results;
     }
+
+    private static IEnumerable<string> ProjectPaths()
+        => Directory.EnumerateFiles(Processes.RepoRoot, "*.csproj", SearchOption.AllDirectories)
+            .Where(p => !IsBuildOutput(p) && !Relative(p).StartsWith("tests/Regs.Packaging.Tests/Consumers/"))
+            .Select(Relative)
+            .OrderBy(p => p, StringComparer.Ordinal);
+
+    private static bool IsInRepository(string path) => path.StartsWith(Processes.RepoRoot + "/", StringComparison.Ordinal);
 
     private static bool IsBuildOutput(string path)
     {
