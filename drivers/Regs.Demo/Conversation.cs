@@ -81,7 +81,7 @@ internal static class Conversation
         string state = $" [{nameA}: {a.LastError}, {Counters(a.Stats())}; {nameB}: {b.LastError}, {Counters(b.Stats())}; {probe.IgnoredFrames} other frames ignored]";
         switch (probe.Failure)
         {
-            case PeerProbeFailure.NotSent: return Report($"{arp}: {nameA}'s transmit ring took no frame{state}", false);
+            case PeerProbeFailure.ArpNotSent: return Report($"{arp}: {nameA}'s transmit ring did not take it{state}", false);
             case PeerProbeFailure.ArpRequestNotSeen: return Report($"{arp}: {nameB} never saw it{state}", false);
             case PeerProbeFailure.NoArpReply: return Report($"{arp}: no reply{state}", false);
             case PeerProbeFailure.WrongMac: return Report($"{arp}  ->  is-at {probe.ResolvedMac}, not {nameB}'s {b.Mac}", false);
@@ -89,6 +89,7 @@ internal static class Conversation
         Report($"{arp}  ->  is-at {probe.ResolvedMac}  ({Milliseconds(probe.ArpMicroseconds)})", true);
         return probe.Failure switch
         {
+            PeerProbeFailure.EchoNotSent => Report($"{echo}: {nameA}'s transmit ring did not take it{state}", false),
             PeerProbeFailure.EchoRequestNotSeen => Report($"{echo}: {nameB} never saw it{state}", false),
             PeerProbeFailure.NoEchoReply => Report($"{echo}  ->  no reply{state}", false),
             _ => Report($"{echo}  ->  reply  ({Milliseconds(probe.EchoMicroseconds)})", true),
@@ -100,10 +101,10 @@ internal static class Conversation
     {
         GatewayProbeResult probe = GatewayProbe.Run<TNic, MonotonicClock>(ref nic, ip, Stations.GatewayIp, StepTimeout);
         string arp = $"{name} -> gateway: ARP who-has {Ipv4.Text(Stations.GatewayIp)}";
-        if (!probe.ArpReplied) return Report($"{arp}: no reply", false);
+        if (!probe.ArpReplied) return Report($"{arp}: {(probe.ArpSent ? "no reply" : "the transmit ring did not take it")}", false);
         Report($"{arp}  ->  is-at {probe.GatewayMac}  ({Milliseconds(probe.ArpMicroseconds)})", true);
         return Report($"{name} -> gateway: ICMP echo request {Ipv4.Text(ip)} -> {Ipv4.Text(Stations.GatewayIp)}  ->  "
-            + (probe.EchoReplied ? $"reply  ({Milliseconds(probe.EchoMicroseconds)})" : "no reply"), probe.EchoReplied);
+            + (probe.EchoReplied ? $"reply  ({Milliseconds(probe.EchoMicroseconds)})" : probe.EchoSent ? "no reply" : "not sent (the transmit ring did not take it)"), probe.EchoReplied);
     }
 
     private static string Milliseconds(ulong microseconds) => $"{microseconds / 1000.0:F1} ms";

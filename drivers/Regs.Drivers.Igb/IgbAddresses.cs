@@ -83,8 +83,5 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     }
 
     /// <summary>The 12-bit multicast table index of <paramref name="address"/> with RCTL.MO = 0: address bits 47:36 (RCTL 8.10.1; the MTA's datasheet section is not confirmed).</summary>
-    public static uint MulticastHash(MacAddress address) => (uint)(address.Bits >> MulticastHashShift) % (Igb.MTACount * Igb.MtaEntryBits);
-
-    /// <summary>First address bit of the multicast hash with RCTL.MO = 0.</summary>
-    public const int MulticastHashShift = (int)Igb.MulticastHashShift;
+    public static uint MulticastHash(MacAddress address) => (uint)(address.Bits >> (int)Igb.MulticastHashShift) % (Igb.MTACount * Igb.MtaEntryBits);
 }

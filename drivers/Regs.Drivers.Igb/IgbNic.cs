@@ -13,12 +13,13 @@ using Igb = global::Regs.Igb.Igb;
 
 /// <summary>
 /// Driver for the Intel 82576 (igb) physical function: one receive and one transmit queue with
-/// advanced descriptors, polling or legacy (INTx) interrupts. This file is the INic surface:
-/// initialisation's entry point, the data path (datasheet 7.1 receive, 7.2 transmit) and
-/// statistics. The rest of the struct, one concern per file: IgbBringUp.cs (the initialisation
-/// sequence, datasheet 4.5), IgbLink.cs (PHY and link), IgbAddresses.cs (receive address filters),
-/// IgbInterrupts.cs, IgbRecovery.cs (reset, watchdog and recovery); the rings are
-/// <see cref="IgbRxRing"/> and <see cref="IgbTxRing"/>.
+/// advanced descriptors, polling or legacy (INTx) interrupts. This file holds initialisation's
+/// entry point, the data path (datasheet 7.1 receive, 7.2 transmit) and statistics. The rest of
+/// the struct, one concern per file: IgbBringUp.cs (the initialisation sequence, datasheet 4.5),
+/// IgbLink.cs (PHY and link, <see cref="Link"/>), IgbAddresses.cs (receive address filters,
+/// <see cref="SetMac"/>), IgbInterrupts.cs, IgbRecovery.cs (<see cref="Reset"/>, watchdog and
+/// recovery), IgbState.cs (what lives in private memory); the rings are <see cref="IgbRxRing"/>
+/// and <see cref="IgbTxRing"/>.
 /// </summary>
 /// <remarks>
 /// The value is a handle: everything that changes lives in memory from

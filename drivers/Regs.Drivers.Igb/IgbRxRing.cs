@@ -111,12 +111,14 @@ internal unsafe struct IgbRxRing
         queue.RDLEN.Write(Size * (uint)sizeof(AdvRxDesc));
 
         // One buffer per descriptor, advanced format, and drop (rather than stall) when the ring is
-        // empty. RDMTS raises RXDMT0 when half the ring is left.
+        // empty. RDMTS raises RXDMT0 when half the ring is left, or at the field's largest count
+        // for rings of 1,024 and more (half of those would not fit its 5 bits).
         Igb.SRRCTL srrctl = default;
         srrctl.BSIZEPACKET = BufferSize / Igb.BsizePacketUnit;
         srrctl.DESCTYPE = SrrctlDescType.ADV_ONEBUF;
         srrctl.DROP_EN = true;
-        srrctl.RDMTS = Size / 2 / Igb.RdmtsUnit;
+        uint threshold = Size / 2 / Igb.RdmtsUnit;
+        srrctl.RDMTS = threshold < Igb.RdmtsMax ? threshold : Igb.RdmtsMax;
         queue.SRRCTL.Write(srrctl);
 
         for (uint i = 0; i < Size; i++) Arm(i);

@@ -10,11 +10,8 @@ namespace Regs.Drivers.Virtio;
 /// </summary>
 public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
 {
-    /// <summary>
-    /// The page size told to the device (GuestPageSize; QueuePFN counts these) and the used ring's
-    /// alignment (QueueAlign): the legacy layout's Queue Align, as <see cref="VirtqueueSplit"/> lays it out.
-    /// </summary>
-    public const uint PageSize = VirtqueueSplit.QueueAlign;
+    /// <summary>The page size told to the device (GuestPageSize, 4.2.4): QueuePFN counts these.</summary>
+    public const uint PageSize = 4096;
 
     private readonly VirtioMmioLegacy<TAccess> _regs;
 
@@ -57,14 +54,15 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
         notifyOffset = 0;
         if (vector != VirtioPciCap.NoVector) return false;     // no MSI-X on virtio-mmio
         // 4.2.4.3 and 2.7.2 (legacy interfaces): one area from a page boundary, the available ring
-        // right after the descriptors and the used ring at the next PageSize boundary.
+        // right after the descriptors and the used ring at the next Queue Align boundary (the
+        // alignment VirtqueueSplit lays the ring out with, told to the device in QueueAlign).
         if (descriptors % PageSize != 0 || driverArea != descriptors + VirtqueueSplit.DriverAreaOffset(size)) return false;
         if (deviceArea != descriptors + VirtqueueSplit.DeviceAreaOffset(size) || descriptors / PageSize > uint.MaxValue) return false;
         _regs.GuestPageSize.Write(PageSize);
         var q = _regs.Queue(queue);
         if (q.QueuePFN.Read() != 0) return false;
         q.QueueNum.Write(size);
-        q.QueueAlign.Write(PageSize);
+        q.QueueAlign.Write(VirtqueueSplit.QueueAlign);
         q.QueuePFN.Write((uint)(descriptors / PageSize));
         return true;
     }

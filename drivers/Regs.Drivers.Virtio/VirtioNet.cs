@@ -300,7 +300,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     {
         VirtioNetState* s = _s;
         if (s == null) return false;
-        if (!s->Started && !RetryRecovery()) return false;
+        if (!s->Started && !RetryRecovery())
+        {
+            // Down (a recovery not yet due, or a failure that is final): the time passes as asked,
+            // as with igb, so a caller's loop never spins.
+            _host.Delay(timeoutMicroseconds);
+            return false;
+        }
         if (s->Rx->HasUsed) return true;
         ulong recoveries = s->Stats.Recoveries;
         Deadline deadline = Deadline.After(ref _host, timeoutMicroseconds);

@@ -28,8 +28,7 @@ public unsafe struct VirtqueueSplit
 {
     /// <summary>
     /// Queue Align of the legacy layout (2.7.2: transport-dependent, usually 4096 bytes): the used
-    /// ring starts on this boundary. Legacy virtio-mmio is told it through QueueAlign and
-    /// GuestPageSize.
+    /// ring starts on this boundary. Legacy virtio-mmio is told it through QueueAlign.
     /// </summary>
     public const uint QueueAlign = 4096;
 

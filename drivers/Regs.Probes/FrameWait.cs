@@ -31,10 +31,11 @@ internal static class FrameWait
         Span<byte> data = stackalloc byte[FrameBatch.SlotSize];
         Span<ushort> length = stackalloc ushort[1];
         var batch = new FrameBatch(data, length);
-        ulong start = TClock.NowMicroseconds();
-        while (TClock.NowMicroseconds() - start < timeoutMicroseconds)
+        ulong start = TClock.NowMicroseconds(), elapsed;
+        while ((elapsed = TClock.NowMicroseconds() - start) < timeoutMicroseconds)
         {
-            nic.WaitForReceive(PollMicroseconds);
+            ulong left = timeoutMicroseconds - elapsed;
+            nic.WaitForReceive(left < PollMicroseconds ? (uint)left : PollMicroseconds);
             if (nic.Receive(ref batch) == 0) continue;
             Span<byte> received = batch.Frame(0);
             if (filter.Accept(received) && received.Length <= frame.Length)

@@ -8,10 +8,14 @@ namespace Regs.Probes;
 /// <summary>What <see cref="GatewayProbe.Run"/> found out.</summary>
 public struct GatewayProbeResult
 {
+    /// <summary>The transmit ring took the ARP request.</summary>
+    public bool ArpSent;
     /// <summary>The gateway answered the ARP request.</summary>
     public bool ArpReplied;
     /// <summary>The gateway's MAC address, from its ARP reply.</summary>
     public MacAddress GatewayMac;
+    /// <summary>The transmit ring took the echo request.</summary>
+    public bool EchoSent;
     /// <summary>The gateway answered the ICMP echo request.</summary>
     public bool EchoReplied;
     /// <summary>Microseconds from sending the ARP request to its reply.</summary>
@@ -39,7 +43,7 @@ public static class GatewayProbe
         int ignored = 0;
 
         ulong start = TClock.NowMicroseconds();
-        if (!FrameWait.Send(ref nic, frame.Slice(0, EthernetFrames.ArpRequest(frame, nic.Mac, ip, gatewayIp)))) return result;
+        if (!(result.ArpSent = FrameWait.Send(ref nic, frame.Slice(0, EthernetFrames.ArpRequest(frame, nic.Mac, ip, gatewayIp))))) return result;
         var arpReply = new ArpReplyFrom { Ip = gatewayIp, To = ip };
         int length = FrameWait.Until<TNic, TClock, ArpReplyFrom>(ref nic, ref arpReply, frame, timeoutMicroseconds, ref ignored);
         if (length == 0 || !EthernetFrames.TryParseArp(frame.Slice(0, length), out ArpPacket arp)) return result;
@@ -49,7 +53,7 @@ public static class GatewayProbe
 
         start = TClock.NowMicroseconds();
         length = EthernetFrames.IcmpEcho(frame, false, nic.Mac, ip, result.GatewayMac, gatewayIp, EchoIdentifier, 1, "regs"u8);
-        if (!FrameWait.Send(ref nic, frame.Slice(0, length))) return result;
+        if (!(result.EchoSent = FrameWait.Send(ref nic, frame.Slice(0, length)))) return result;
         var echoReply = new EchoReplyFrom { Ip = gatewayIp, Identifier = EchoIdentifier };
         if (FrameWait.Until<TNic, TClock, EchoReplyFrom>(ref nic, ref echoReply, frame, timeoutMicroseconds, ref ignored) == 0) return result;
         result.EchoReplied = true;

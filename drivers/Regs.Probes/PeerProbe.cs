@@ -10,14 +10,16 @@ public enum PeerProbeFailure
 {
     /// <summary>Every step succeeded.</summary>
     None,
-    /// <summary>A's transmit ring did not take a frame.</summary>
-    NotSent,
+    /// <summary>A's transmit ring did not take the ARP request.</summary>
+    ArpNotSent,
     /// <summary>B never received A's ARP request.</summary>
     ArpRequestNotSeen,
     /// <summary>A never received B's ARP reply.</summary>
     NoArpReply,
     /// <summary>The ARP reply named another MAC than B's.</summary>
     WrongMac,
+    /// <summary>A's transmit ring did not take the echo request.</summary>
+    EchoNotSent,
     /// <summary>B never received A's echo request.</summary>
     EchoRequestNotSeen,
     /// <summary>A never received B's echo reply.</summary>
@@ -60,7 +62,7 @@ public static class PeerProbe
         Span<byte> frame = stackalloc byte[FrameBatch.SlotSize];
 
         ulong start = TClock.NowMicroseconds();
-        if (!FrameWait.Send(ref a, frame.Slice(0, EthernetFrames.ArpRequest(frame, a.Mac, ipA, ipB)))) return Fail(ref result, PeerProbeFailure.NotSent);
+        if (!FrameWait.Send(ref a, frame.Slice(0, EthernetFrames.ArpRequest(frame, a.Mac, ipA, ipB)))) return Fail(ref result, PeerProbeFailure.ArpNotSent);
         if (!AnswerUntilAsked<TB, TClock>(ref b, ipB, ipA, timeoutMicroseconds, ref result.IgnoredFrames)) return Fail(ref result, PeerProbeFailure.ArpRequestNotSeen);
         var arpReply = new ArpReplyFrom { Ip = ipB, To = ipA };
         int length = FrameWait.Until<TA, TClock, ArpReplyFrom>(ref a, ref arpReply, frame, timeoutMicroseconds, ref result.IgnoredFrames);
@@ -71,7 +73,7 @@ public static class PeerProbe
 
         start = TClock.NowMicroseconds();
         length = EthernetFrames.IcmpEcho(frame, false, a.Mac, ipA, arp.SenderMac, ipB, EchoIdentifier, 1, "regs probe"u8);
-        if (!FrameWait.Send(ref a, frame.Slice(0, length))) return Fail(ref result, PeerProbeFailure.NotSent);
+        if (!FrameWait.Send(ref a, frame.Slice(0, length))) return Fail(ref result, PeerProbeFailure.EchoNotSent);
         if (!AnswerUntilAsked<TB, TClock>(ref b, ipB, ipA, timeoutMicroseconds, ref result.IgnoredFrames)) return Fail(ref result, PeerProbeFailure.EchoRequestNotSeen);
         var echoReply = new EchoReplyFrom { Ip = ipB, Identifier = EchoIdentifier };
         if (FrameWait.Until<TA, TClock, EchoReplyFrom>(ref a, ref echoReply, frame, timeoutMicroseconds, ref result.IgnoredFrames) == 0)

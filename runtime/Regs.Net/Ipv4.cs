@@ -3,8 +3,8 @@ using System;
 namespace Regs.Net;
 
 /// <summary>
-/// IPv4 addresses as uints with the first octet highest (10.0.2.2 is 0x0A000202), parsed from
-/// and written as dotted text.
+/// IPv4 addresses as uints with the first octet highest (10.0.2.2 is 0x0A000202), and their
+/// dotted text.
 /// </summary>
 public static class Ipv4
 {
@@ -13,27 +13,6 @@ public static class Ipv4
 
     /// <summary>The address a.b.c.d.</summary>
     public static uint Address(byte a, byte b, byte c, byte d) => (uint)a << 24 | (uint)b << 16 | (uint)c << 8 | d;
-
-    /// <summary>Parses a dotted address in UTF-8 ("10.0.2.2"); 0 when malformed.</summary>
-    public static uint Parse(ReadOnlySpan<byte> text)
-    {
-        uint address = 0, octet = 0;
-        int octets = 0, digits = 0;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            if (i == text.Length || text[i] == '.')
-            {
-                if (digits == 0 || octet > 255) return 0;
-                address = address << 8 | octet;
-                octets++;
-                octet = 0;
-                digits = 0;
-            }
-            else if (text[i] >= '0' && text[i] <= '9' && digits < 3) { octet = octet * 10 + (uint)(text[i] - '0'); digits++; }
-            else return 0;
-        }
-        return octets == 4 ? address : 0;
-    }
 
     /// <summary>Writes <paramref name="address"/> as dotted UTF-8 text; returns the length, 0 if <paramref name="text"/> is too short.</summary>
     public static int Format(uint address, Span<byte> text)

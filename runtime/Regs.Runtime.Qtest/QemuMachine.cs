@@ -201,7 +201,7 @@ public sealed unsafe class QemuMachine : IDisposable
             for (int i = 0; i < 6 && same; i++) same = slot.Registers.Read8((nuint)(0x100 + i)) == mac[i];
             if (same) return VirtioMmioHost(slot, name);
         }
-        throw new InvalidOperationException($"no virtio-mmio transport holds NIC {nic} ({spec.Mac})");
+        throw new InvalidOperationException($"no virtio-mmio slot holds NIC {nic} ({spec.Mac})");
     }
 
     /// <summary>
@@ -213,7 +213,7 @@ public sealed unsafe class QemuMachine : IDisposable
     {
         if (Options.Machine != QemuMachineKind.Microvm) return Array.Empty<VirtioMmioSlot>();
         var found = new List<VirtioMmioSlot>();
-        for (int i = 0; i < MicrovmTransports; i++)
+        for (int i = 0; i < MicrovmSlots; i++)
         {
             ulong address = VirtioMmioSlot.FirstBase + (ulong)i * VirtioMmioSlot.Stride;
             var registers = QtestAccess.Mmio(Connection, address);
@@ -229,9 +229,9 @@ public sealed unsafe class QemuMachine : IDisposable
     public QtestHost VirtioMmioHost(VirtioMmioSlot slot, string? name = null)
         => new(this, name ?? $"{Options.Name} virtio-mmio{slot.Index}", slot.Gsi, null, slot.Registers);
 
-    /// <summary>Number of virtio-mmio transports microvm creates with one IOAPIC and ACPI on.</summary>
-    public const int MicrovmTransports = 8;
-    /// <summary>GSI of transport 0 with one IOAPIC and ACPI on (virtio_irq_base = 16).</summary>
+    /// <summary>Number of virtio-mmio slots microvm creates with one IOAPIC and ACPI on.</summary>
+    public const int MicrovmSlots = 8;
+    /// <summary>GSI of slot 0 with one IOAPIC and ACPI on (virtio_irq_base = 16).</summary>
     public const int MicrovmFirstGsi = 16;
 
     /// <summary>The q35 PCI slot NIC <paramref name="nic"/> gets: its own or 2 + its index.</summary>

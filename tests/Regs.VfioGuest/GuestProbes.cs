@@ -18,7 +18,9 @@ internal static class GuestProbes
     public static string? Gateway<TNic>(ref TNic nic, uint ip) where TNic : INic
     {
         GatewayProbeResult probe = GatewayProbe.Run<TNic, MonotonicClock>(ref nic, ip, Scenarios.GatewayIp, StepTimeout);
-        return !probe.ArpReplied ? $"no ARP reply from {Ipv4.Text(Scenarios.GatewayIp)}"
+        return !probe.ArpSent ? "the ARP request was not sent (transmit ring full)"
+            : !probe.ArpReplied ? $"no ARP reply from {Ipv4.Text(Scenarios.GatewayIp)}"
+            : !probe.EchoSent ? "the echo request was not sent (transmit ring full)"
             : !probe.EchoReplied ? $"no ICMP echo reply from {Ipv4.Text(Scenarios.GatewayIp)}" : null;
     }
 

@@ -3,7 +3,7 @@ using System;
 namespace Regs.Runtime.Models.Igb;
 
 /// <summary>
-/// The NVM image read through EERD (datasheet 6.1, table 6-1; 8.2.5). Words 0-2 hold the MAC,
+/// The NVM image read through EERD (datasheet 6.1, table 6-1; EERD's section not confirmed). Words 0-2 hold the MAC,
 /// the rest is QEMU's igb template (so a driver sees the same words on both), and word 0x3F makes
 /// words 0x00-0x3F sum to 0xBABA as the datasheet requires (checksum word; subsection not confirmed).
 /// </summary>

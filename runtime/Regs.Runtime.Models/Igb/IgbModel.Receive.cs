@@ -49,7 +49,7 @@ public sealed partial class IgbModel
         }
         if (tagged && (rctl & RCTL_VFE) != 0 && frame.Length >= 16)
         {
-            // VLAN filter (8.10.19): one VFTA bit per VLAN id.
+            // VLAN filter (VFTA, section not confirmed): one bit per VLAN id.
             int vid = BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(14)) & 0xFFF;
             if ((Reg(VFTA + 4 * (vid >> 5)) & 1u << (vid & 31)) == 0) { _framesFiltered++; return; }
         }
@@ -76,7 +76,7 @@ public sealed partial class IgbModel
 
     // Destination filtering (7.1.1.1): broadcast with BAM, promiscuous modes, the exact filters
     // RAL/RAH 0-15 with AV, the 4096-bit multicast table hashed on the address bits RCTL.MO selects
-    // (8.10.12), then RAL/RAH 16-23.
+    // (MTA, section not confirmed), then RAL/RAH 16-23.
     private bool AddressAccepted(ReadOnlySpan<byte> frame)
     {
         uint rctl = Reg(RCTL);

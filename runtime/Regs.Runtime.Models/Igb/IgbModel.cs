@@ -208,7 +208,7 @@ public sealed partial class IgbModel : PciDeviceModel
             for (int i = 0; i < EITRCount; i++) Reg(EITR0 + 4 * i) = eitr[i];
         }
 
-        // RAL0/RAH0 hold the EEPROM's address, valid (datasheet 8.10.13/14).
+        // RAL0/RAH0 hold the EEPROM's address, valid (RAL/RAH: datasheet section not confirmed).
         Reg(RA) = (uint)(_mac[0] | _mac[1] << 8 | _mac[2] << 16 | _mac[3] << 24);
         Reg(RA + 4) = (uint)(_mac[4] | _mac[5] << 8) | RAH_AV;
 
@@ -320,7 +320,7 @@ public sealed partial class IgbModel : PciDeviceModel
         else Reg(ICR) &= ~ICR_INT_ASSERTED;
     }
 
-    // ICR read (8.8.1): with INTx (no MSI-X here) a read always clears it; with GPIE.NSICR the
+    // ICR read (section not confirmed): with INTx (no MSI-X here) a read always clears it; with GPIE.NSICR the
     // IAM bits of IMS are cleared too (QEMU igb_mac_icr_read / igb_nsicr).
     private uint ReadInterruptCause()
     {

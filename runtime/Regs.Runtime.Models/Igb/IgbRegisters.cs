@@ -23,7 +23,7 @@ internal static class IgbRegisters
     public const int RXPBS = 0x02404, FCRTV = 0x02460, TXPBS = 0x03404, RXCSUM = 0x05000, RLPML = 0x05004;
     public const int MRQC = 0x05818;
 
-    // Filters (8.10.12 - 8.10.16): MTA 128 words, RAL/RAH 16 pairs + 8 pairs, VFTA 128 words.
+    // Filters (datasheet sections not confirmed): MTA 128 words, RAL/RAH 16 pairs + 8 pairs, VFTA 128 words.
     public const int MTA = 0x05200, RA = 0x05400, RA2 = 0x054E0, VFTA = 0x05600;
 
     // Semaphores (datasheet section not confirmed).
@@ -51,12 +51,12 @@ internal static class IgbRegisters
     public const uint CTRL_VME = 1u << 30, CTRL_PHY_RST = 1u << 31;
     public const uint CTRL_Reset = 0x00100209; // FD | LRST | SPEED=1000 | ADVD3WUC, as QEMU.
 
-    // STATUS bits (8.2.2).
+    // STATUS bits (section not confirmed).
     public const uint STATUS_FD = 1u << 0, STATUS_LU = 1u << 1, STATUS_SPEED_1000 = 2u << 6;
     public const uint STATUS_SPEED_100 = 1u << 6, STATUS_PHYRA = 1u << 10, STATUS_GIO_MASTER_ENABLE = 1u << 19;
     public const uint STATUS_Reset = STATUS_PHYRA | 1u << 31; // QEMU also sets reserved bit 31.
 
-    // CTRL_EXT bits (8.2.3).
+    // CTRL_EXT bits (section not confirmed).
     public const uint CTRL_EXT_ASDCHK = 1u << 12, CTRL_EXT_EE_RST = 1u << 13, CTRL_EXT_SPD_BYPS = 1u << 15;
     public const uint CTRL_EXT_EXT_VLAN = 1u << 26;
 
@@ -65,7 +65,7 @@ internal static class IgbRegisters
     public const uint EECD_Reset = 0x10 | 0x100 | 2u << 11;
     public const uint EECD_ReadOnly = 0x100 | 0x200 | 0xFu << 11;
 
-    // EERD (8.2.5).
+    // EERD (section not confirmed).
     public const uint EERD_START = 1u << 0, EERD_DONE = 1u << 1;
     public const int EERD_ADDR_SHIFT = 2, EERD_DATA_SHIFT = 16;
     public const uint EERD_ADDR_MASK = 0x3FFF;
@@ -75,7 +75,7 @@ internal static class IgbRegisters
     public const uint MDIC_READY = 1u << 28, MDIC_I = 1u << 29, MDIC_E = 1u << 30;
     public const int MDIC_REG_SHIFT = 16, MDIC_PHY_SHIFT = 21;
 
-    // Interrupt causes (8.8.1).
+    // Interrupt causes (ICR; section not confirmed).
     public const uint ICR_TXDW = 1u << 0, ICR_LSC = 1u << 2, ICR_RXDMT0 = 1u << 4, ICR_RXO = 1u << 6;
     public const uint ICR_RXT0 = 1u << 7, ICR_MDAC = 1u << 9, ICR_INT_ASSERTED = 1u << 31;
     /// <summary>Bits IMS accepts (QEMU's mask: reserved bits and INT_ASSERTED cannot be enabled).</summary>
@@ -88,21 +88,21 @@ internal static class IgbRegisters
     public const int RCTL_MO_SHIFT = 12, RCTL_BSIZE_SHIFT = 16;
     public const uint RCTL_BAM = 1u << 15, RCTL_VFE = 1u << 18, RCTL_BSEX = 1u << 25, RCTL_SECRC = 1u << 26;
 
-    // TCTL (8.12.1).
+    // TCTL (section not confirmed).
     public const uint TCTL_EN = 1u << 1, TCTL_PSP = 1u << 3;
     public const uint TCTL_Reset = 0xA40400F8;
 
     // RXCSUM (datasheet section not confirmed).
     public const uint RXCSUM_IPOFL = 1u << 8, RXCSUM_TUOFL = 1u << 9, RXCSUM_PCSD = 1u << 13;
 
-    // RAH (8.10.14).
+    // RAH (section not confirmed).
     public const uint RAH_AV = 1u << 31;
 
     // Queue control (8.10.2 SRRCTL, 8.10.10 RXDCTL, 8.12.13 TXDCTL).
     public const uint SRRCTL_BSIZEPACKET_MASK = 0x7F;
     public const int SRRCTL_RDMTS_SHIFT = 20, SRRCTL_DESCTYPE_SHIFT = 25;
     public const uint XDCTL_ENABLE = 1u << 25, XDCTL_SWFLSH = 1u << 26;
-    /// <summary>Descriptor ring length: bits 19:7, a multiple of 128 bytes (8.10.7).</summary>
+    /// <summary>Descriptor ring length: bits 19:7, a multiple of 128 bytes (section not confirmed).</summary>
     public const uint XDLEN_Mask = 0x000FFF80;
     /// <summary>Ring base: 16-byte aligned, as QEMU keeps it.</summary>
     public const uint XDBAL_Mask = 0xFFFFFFF0;

@@ -236,6 +236,8 @@ public static partial class Igb
     public const uint BsizeHeaderUnit = 0x40u;
     /// <summary>SRRCTL.RDMTS counts free descriptors in units of this many (82576 datasheet rev 2.7 8.10.2).</summary>
     public const uint RdmtsUnit = 0x10u;
+    /// <summary>The largest SRRCTL.RDMTS (a 5-bit field): 496 free descriptors (82576 datasheet rev 2.7 8.10.2).</summary>
+    public const uint RdmtsMax = 0x1Fu;
     /// <summary>RXPBS.RXPBSIZE counts the receive packet buffer in units of this many bytes (1 KB); datasheet section not confirmed</summary>
     public const uint RxpbsizeUnit = 0x400u;
     /// <summary>With RCTL.MO = 0 the multicast table index is destination address bits 47:36: the 48-bit address shifted right by this (82576 datasheet rev 2.7 8.10.1).</summary>
