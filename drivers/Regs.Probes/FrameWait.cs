@@ -34,8 +34,10 @@ internal static class FrameWait
         ulong start = TClock.NowMicroseconds(), elapsed;
         while ((elapsed = TClock.NowMicroseconds() - start) < timeoutMicroseconds)
         {
+            // A plain local as the argument (see LinkProbe: a computed one makes Roslyn box default(TNic)).
             ulong left = timeoutMicroseconds - elapsed;
-            nic.WaitForReceive(left < PollMicroseconds ? (uint)left : PollMicroseconds);
+            uint pause = left < PollMicroseconds ? (uint)left : PollMicroseconds;
+            nic.WaitForReceive(pause);
             if (nic.Receive(ref batch) == 0) continue;
             Span<byte> received = batch.Frame(0);
             if (filter.Accept(received) && received.Length <= frame.Length)

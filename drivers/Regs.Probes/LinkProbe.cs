@@ -19,8 +19,11 @@ public static class LinkProbe
         while (!nic.Link().Up && (elapsed = TClock.NowMicroseconds() - start) < timeoutMicroseconds)
         {
             // The NIC's own bounded wait is the pause between looks (it returns early when a frame is pending).
+            // A plain local as the argument: with a computed one Roslyn boxes default(TNic) to test for a
+            // reference type, and the bare-metal runtime has no boxing.
             ulong left = timeoutMicroseconds - elapsed;
-            nic.WaitForReceive(left < PollMicroseconds ? (uint)left : PollMicroseconds);
+            uint pause = left < PollMicroseconds ? (uint)left : PollMicroseconds;
+            nic.WaitForReceive(pause);
         }
         return nic.Link().Up;
     }
