@@ -29,8 +29,6 @@ public struct IgbDeviceStats
     public ulong LengthErrors;
     /// <summary>Receive descriptors whose write-back reported RXE (dropped by the driver).</summary>
     public ulong RxErrorDescriptors;
-    /// <summary>Frames the driver refused to send (empty or longer than a transmit buffer).</summary>
-    public ulong TxRejected;
     /// <summary>Device resets the driver performed after initialisation.</summary>
     public ulong Resets;
 }

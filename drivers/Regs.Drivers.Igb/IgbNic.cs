@@ -67,6 +67,9 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
     /// <inheritdoc/>
     public MacAddress Mac => _state == null ? default : new MacAddress(_state->Mac);
 
+    /// <inheritdoc/>
+    public int MaxFrameLength => IgbTxRing.MaxFrameLength;
+
     // =====================================================================================
     // Initialisation (datasheet 4.5; the sequence itself is BringUp, in IgbBringUp.cs)
     // =====================================================================================
@@ -124,7 +127,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
         }
         IgbState* s = _state;
         uint reclaimed = s->Tx.Reclaim(ref s->Stats);
-        int consumed = s->Tx.Send(_regs, in batch, ref s->Device);
+        int consumed = s->Tx.Send(_regs, in batch, ref s->Stats);
         // A full ring that gave nothing back: the stuck path, where the watchdog may look.
         if (consumed < batch.Count && s->Tx.Free == 0 && reclaimed == 0) Watchdog(false);
         return consumed;

@@ -156,9 +156,9 @@ internal unsafe struct IgbTxRing
     /// advanced data descriptor (DTYP data, DEXT, EOP, IFCS, RS, PAYLEN = frame length), then
     /// publishes them with a single TDT write after a fence. Returns how many frames of the batch
     /// were consumed: queued ones, plus ones refused as empty or too long (counted in
-    /// <see cref="IgbDeviceStats.TxRejected"/>). Stops when the ring is full.
+    /// <see cref="NicStats.TxRejected"/>). Stops when the ring is full.
     /// </summary>
-    public int Send<TAccess>(Igb<TAccess> regs, in FrameBatch batch, ref IgbDeviceStats device)
+    public int Send<TAccess>(Igb<TAccess> regs, in FrameBatch batch, ref NicStats stats)
         where TAccess : struct, IRegisterAccess<TAccess>
     {
         int consumed = 0;
@@ -168,7 +168,7 @@ internal unsafe struct IgbTxRing
             int length = batch.Length(i);
             if (length == 0 || length > MaxFrameLength)
             {
-                device.TxRejected++;
+                stats.TxRejected++;
                 consumed++;
                 continue;
             }

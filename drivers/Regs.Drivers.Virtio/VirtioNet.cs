@@ -40,6 +40,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private const byte RxUnwritten = byte.MaxValue;
     // The MTU without VIRTIO_NET_F_MTU: Ethernet's.
     private const ushort DefaultMtu = 1500;
+    // Destination, source, 802.1Q tag and EtherType: what a frame carries besides its MTU-bounded payload.
+    private const int EthernetHeaderAndTag = 18;
 
     private TTransport _transport;
     private THost _host;
@@ -231,16 +233,17 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (s == null) return 0;
         if (!s->Started && !RetryRecovery()) return 0;
         if (!ReclaimTransmitted()) return 0;
-        if (s->TxFreeCount == 0)
+        int maxFrame = MaxFrame(s);
+        int consumed = 0, sent = 0;
+        for (; consumed < batch.Count; consumed++)
         {
-            CheckHealth();             // full and nothing came back: the stuck path
-            return 0;
-        }
-        int sent = 0;
-        for (int i = 0; i < batch.Count && s->TxFreeCount > 0; i++)
-        {
-            int length = batch.Length(i);
-            if (length == 0) continue;
+            int i = consumed, length = batch.Length(i);
+            if ((uint)(length - 1) >= (uint)maxFrame)  // empty, or longer than 5.1.4.2 allows
+            {
+                s->Stats.TxRejected++;
+                continue;
+            }
+            if (s->TxFreeCount == 0) break;
             uint slot = s->TxFree[--s->TxFreeCount];
             byte* buffer = s->TxSlots.Cpu + slot * SlotStride;
             // 5.1.6.2: no offloads. The header (10 or 12 bytes) sits in a 16-byte field: clear 12
@@ -250,11 +253,30 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             batch.Frame(i).CopyTo(new System.Span<byte>(buffer + DataAt, FrameBatch.SlotSize));
             DataDescriptor(s, s->Tx, s->TxSlots, slot).len = (uint)length;
             s->TxLength[slot] = (ushort)length;
-            s->Tx->Post(Head(s, slot), 0);
+            if (!s->Tx->Post(Head(s, slot), 0))
+            {
+                // A free slot whose chain the ring still holds: the driver's books disagree
+                // with the ring. Keep the slot, stop, and start over from a reset.
+                s->TxFree[s->TxFreeCount++] = (ushort)slot;
+                ProtocolError();
+                return consumed;
+            }
             sent++;
         }
-        if (s->Tx->Publish()) _transport.Notify(TransmitQueue, s->TxNotify);
-        return sent;
+        if (sent != 0 && s->Tx->Publish()) _transport.Notify(TransmitQueue, s->TxNotify);
+        if (sent == 0 && consumed < batch.Count) CheckHealth();   // full and nothing came back: the stuck path
+        return consumed;
+    }
+
+    /// <inheritdoc/>
+    public readonly int MaxFrameLength => _s == null ? 0 : MaxFrame(_s);
+
+    // 5.1.4.2: frames up to the MTU plus the Ethernet header and one 802.1Q tag, within a slot.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MaxFrame(VirtioNetState* s)
+    {
+        int max = s->Mtu + EthernetHeaderAndTag;
+        return max < FrameBatch.SlotSize ? max : FrameBatch.SlotSize;
     }
 
     // Not inlined into the caller: as its own root the JIT inlines the ring helpers into it

@@ -19,11 +19,22 @@ public interface INic
     NicStats Stats();
 
     /// <summary>
-    /// Queues the frames of <paramref name="batch"/> for transmission, reclaiming completed ones
-    /// first; returns how many were queued (fewer when the ring is full). Frames are copied, so the
-    /// batch may be reused at once.
+    /// Queues frames from the front of <paramref name="batch"/> for transmission, reclaiming
+    /// completed ones first, and returns how many it consumed: frame i was consumed when i is less
+    /// than the result. A consumed frame was either queued or rejected and dropped (empty, or longer
+    /// than <see cref="MaxFrameLength"/>; counted in <see cref="NicStats.TxRejected"/>). The first
+    /// frame the transmit ring has no room for ends the call: it and the frames after it were not
+    /// consumed and are the caller's to send again. Frames are copied, so the batch may be reused at
+    /// once. Never throws, whatever the lengths in the batch.
     /// </summary>
     int Send(in FrameBatch batch);
+
+    /// <summary>
+    /// The longest frame <see cref="Send"/> transmits: the MTU plus the Ethernet header and one
+    /// 802.1Q tag (1518 for an MTU of 1500), no more than a <see cref="FrameBatch"/> slot; the FCS
+    /// is the NIC's.
+    /// </summary>
+    int MaxFrameLength { get; }
 
     /// <summary>Moves received frames into <paramref name="batch"/> (up to its capacity) and refills the ring; returns how many.</summary>
     int Receive(ref FrameBatch batch);

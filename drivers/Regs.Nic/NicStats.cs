@@ -7,6 +7,8 @@ public struct NicStats
     public ulong TxFrames;
     /// <summary>Bytes of those frames.</summary>
     public ulong TxBytes;
+    /// <summary>Frames Send consumed without sending them: empty, or longer than the NIC's <see cref="INic.MaxFrameLength"/>.</summary>
+    public ulong TxRejected;
     /// <summary>Frames received and returned to the application.</summary>
     public ulong RxFrames;
     /// <summary>Bytes of those frames.</summary>

@@ -94,6 +94,79 @@ public abstract class NicSuite
         Assert.Equal(0ul, b.Stats().ProtocolErrors);
     }
 
+    /// <summary>
+    /// INic.Send's contract, the same for every driver: it consumes frames from the front, a
+    /// consumed frame is either queued or rejected (empty, or longer than MaxFrameLength; counted
+    /// in TxRejected), and no length a caller puts in the batch makes it throw.
+    /// </summary>
+    [Theory, MemberData(nameof(Kinds))]
+    public void Send_consumes_from_the_front_and_rejects_empty_and_overlong_frames_without_throwing(NicKind kind)
+    {
+        using var bench = Start(kind, Wiring.BackToBack, $"send-{kind}");
+        INic a = bench.Open(0, interrupts: false);
+        INic b = bench.Open(1, interrupts: false);
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+        Assert.InRange(a.MaxFrameLength, 1514, FrameBatch.SlotSize);
+
+        // Slots: empty, a short frame, a length past the slot (set in the caller's own length
+        // array, which FrameBatch.Add would refuse), a frame of exactly MaxFrameLength, one byte
+        // more than that, another short frame. The longest frames carry an 802.1Q tag: untagged,
+        // MaxFrameLength would exceed the MTU and a receiver rightly drops it (igb without
+        // RCTL.LPE takes 1514 bytes untagged, 1518 tagged).
+        byte[] data = new byte[6 * FrameBatch.SlotSize];
+        ushort[] lengths = new ushort[6];
+        var batch = new FrameBatch(data, lengths);
+        int[] sendLengths = { 0, 60, FrameBatch.SlotSize + 1000, a.MaxFrameLength, a.MaxFrameLength + 1, 61 };
+        bool[] valid = { false, true, false, true, false, true };
+        for (int i = 0; i < sendLengths.Length; i++)
+        {
+            Span<byte> slot = batch.Slot(i);
+            b.Mac.CopyTo(slot);
+            a.Mac.CopyTo(slot.Slice(6));
+            for (int j = 12; j < slot.Length; j++) slot[j] = (byte)(i * 7 + j);
+            int type = 12;
+            if (sendLengths[i] >= a.MaxFrameLength)
+            {
+                slot[12] = 0x81; slot[13] = 0x00;    // 802.1Q TPID
+                slot[14] = 0x00; slot[15] = 0x05;    // priority 0, VLAN 5
+                type = 16;
+            }
+            slot[type] = EtherType.LocalExperimental1 >> 8;
+            slot[type + 1] = EtherType.LocalExperimental1 & 0xFF;
+            slot[18] = (byte)i;
+            lengths[i] = (ushort)sendLengths[i];
+        }
+        batch.Count = sendLengths.Length;
+        ulong rejectedBefore = a.Stats().TxRejected;
+
+        Assert.Equal(sendLengths.Length, a.Send(batch));
+        Assert.Equal(NicStatus.Ok, a.LastError);
+        Assert.Equal(rejectedBefore + 3, a.Stats().TxRejected);
+
+        // Exactly the valid frames arrive, whole.
+        var arrived = new System.Collections.Generic.List<int>();
+        var rx = new FrameBatch(new byte[8 * FrameBatch.SlotSize], new ushort[8]);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (arrived.Count < 3 && DateTime.UtcNow < deadline)
+        {
+            b.WaitForReceive(20_000);
+            int n = b.Receive(ref rx);
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<byte> frame = rx.Frame(i);
+                int type = frame[12] == 0x81 && frame[13] == 0x00 ? 16 : 12;
+                if (frame.Length < 19 || (frame[type] << 8 | frame[type + 1]) != EtherType.LocalExperimental1) continue;
+                int index = frame[18];
+                Assert.True(index >= 0 && index < sendLengths.Length && valid[index], $"frame {index} should have been rejected");
+                Assert.Equal(sendLengths[index], frame.Length);
+                Assert.True(frame.SequenceEqual(data.AsSpan(index * FrameBatch.SlotSize, sendLengths[index])), $"frame {index} arrived changed");
+                arrived.Add(index);
+            }
+        }
+        Assert.Equal(new[] { 1, 3, 5 }, arrived.OrderBy(i => i));
+    }
+
     [Theory, MemberData(nameof(Kinds))]
     public void Interrupt_mode_sleeps_until_a_frame_arrives(NicKind kind)
     {
