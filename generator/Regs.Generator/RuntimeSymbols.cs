@@ -32,6 +32,10 @@ internal static class RuntimeSymbols
     public static readonly RuntimeMember Format = new(RegisterValue, "Format");
     public static readonly RuntimeMember W1CMask = new(RegisterValue, "W1CMask");
     public static readonly RuntimeMember W1SMask = new(RegisterValue, "W1SMask");
+    public static readonly RuntimeMember W1TMask = new(RegisterValue, "W1TMask");
+    public static readonly RuntimeMember W0CMask = new(RegisterValue, "W0CMask");
+    public static readonly RuntimeMember W0SMask = new(RegisterValue, "W0SMask");
+    public static readonly RuntimeMember W0TMask = new(RegisterValue, "W0TMask");
     public static readonly RuntimeMember Zeros = new(RegisterValue, "Zeros");
     public static readonly RuntimeMember Ones = new(RegisterValue, "Ones");
     public static readonly RuntimeMember FromBits = new(RegisterValue, "FromBits");
@@ -60,6 +64,12 @@ internal static class RuntimeSymbols
     public static readonly RuntimeMember Swap64 = RuntimeMember.Static(ByteOrder, "Swap64");
     public static readonly RuntimeType RegisterIo = new("RegisterIo");
     public static readonly RuntimeMember WriteSelector = RuntimeMember.Static(RegisterIo, "WriteSelector");
+    /// <summary>Generated handles (registers with side effects) write through these: raw bits, and the bits each operation sends.</summary>
+    public static readonly RuntimeMember IoWrite = RuntimeMember.Static(RegisterIo, "Write");
+    public static readonly RuntimeMember ForWrite = RuntimeMember.Static(RegisterIo, "ForWrite");
+    public static readonly RuntimeMember ForClear = RuntimeMember.Static(RegisterIo, "ForClear");
+    public static readonly RuntimeMember ForSet = RuntimeMember.Static(RegisterIo, "ForSet");
+    public static readonly RuntimeMember ForToggle = RuntimeMember.Static(RegisterIo, "ForToggle");
 
     // Handles: Handle<TBackend, TValue>, one per access kind.
     public static readonly RuntimeType RegisterRO = Handle("RegisterRO");

@@ -30,6 +30,7 @@ public static class Diagnostics
     public const string InvalidStructureId = "REGS019";
     /// <summary>Reported by the source generator only: about the compilation, not about a file's text.</summary>
     public const string MissingRuntimeId = "REGS020";
+    public const string SideEffectConflictId = "REGS021";
 
     /// <summary>Titles per ID, for the generator's descriptors and the documentation.</summary>
     public static readonly (string Id, string Title)[] All =
@@ -54,6 +55,7 @@ public static class Diagnostics
         (LimitId, "Input exceeds a limit"),
         (InvalidStructureId, "Invalid combination of keys"),
         (MissingRuntimeId, "Regs.Runtime is not referenced"),
+        (SideEffectConflictId, "Impossible side effect"),
     };
 
     private static RegsDiagnostic D(string id, string path, Loc loc, string message) => new(id, message, path, loc);
@@ -86,6 +88,7 @@ public static class Diagnostics
     public static RegsDiagnostic StrideTooSmall(string path, Loc loc, string name, ulong stride, int bytes)
         => D(StrideTooSmallId, path, loc, $"array '{name}' has stride {stride} but each element is {bytes} bytes; elements would overlap");
     public static RegsDiagnostic AccessConflict(string path, Loc loc, string message) => D(AccessConflictId, path, loc, message);
+    public static RegsDiagnostic SideEffectConflict(string path, Loc loc, string message) => D(SideEffectConflictId, path, loc, message);
     public static RegsDiagnostic UnknownReference(string path, Loc loc, string kind, string name, string where)
         => D(UnknownReferenceId, path, loc, $"no {kind} named '{name}' {where}");
     public static RegsDiagnostic InvalidValue(string path, Loc loc, string what, string value, string allowed)

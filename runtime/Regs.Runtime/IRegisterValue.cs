@@ -13,6 +13,14 @@ public interface IRegisterValue<TSelf> where TSelf : struct, IRegisterValue<TSel
     static virtual ulong W1CMask => 0;
     /// <summary>Bits that are write-1-to-set: never written back by <c>Write</c>, only by <c>Set</c>.</summary>
     static virtual ulong W1SMask => 0;
+    /// <summary>Bits a written 1 toggles (onwrite: wot): sent as 0 except by <c>Toggle</c>.</summary>
+    static virtual ulong W1TMask => 0;
+    /// <summary>Bits a written 0 clears (onwrite: wzc): sent as 1 except by <c>Clear</c>, which sends 0 where asked.</summary>
+    static virtual ulong W0CMask => 0;
+    /// <summary>Bits a written 0 sets (onwrite: wzs): sent as 1 except by <c>Set</c>, which sends 0 where asked.</summary>
+    static virtual ulong W0SMask => 0;
+    /// <summary>Bits a written 0 toggles (onwrite: wzt): sent as 1 except by <c>Toggle</c>, which sends 0 where asked.</summary>
+    static virtual ulong W0TMask => 0;
     /// <summary>Reserved bits forced to 0 on every write.</summary>
     static virtual ulong Zeros => 0;
     /// <summary>Reserved bits forced to 1 on every write.</summary>

@@ -108,18 +108,40 @@ public static class RegisterIo
         Write32(io, highFirst ? offset : offset + 4, highFirst ? (uint)bits : (uint)(bits >> 32));
     }
 
-    /// <summary>Bits a plain write sends: event bits and reserved bits masked as the register requires.</summary>
+    /// <summary>
+    /// Bits a plain write sends: every bit whose write has an effect in its no-effect state (0 for
+    /// write-1 kinds, 1 for write-0 kinds), reserved bits as declared, the rest as given.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong ForWrite<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
-        => (value.ToBits() & ~(TValue.W1CMask | TValue.W1SMask | TValue.Zeros)) | TValue.Ones;
+        => (value.ToBits() & Plain<TValue>()) | TValue.W0CMask | TValue.W0SMask | TValue.W0TMask | TValue.Ones;
 
-    /// <summary>Bits a clear sends: write-1-to-clear bits as given, write-1-to-set bits never.</summary>
+    /// <summary>Bits a clear sends: each clearing bit set in the value is sent as the level that clears it (1 for w1c, 0 for wzc); other effect bits at no effect.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong ForClear<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
-        => (value.ToBits() & ~(TValue.W1SMask | TValue.Zeros)) | TValue.Ones;
+        => ForEffect(value, TValue.W1CMask, TValue.W0CMask);
 
-    /// <summary>Bits a set sends: write-1-to-set bits as given, write-1-to-clear bits never.</summary>
+    /// <summary>Bits a set sends: each setting bit set in the value is sent as the level that sets it (1 for w1s, 0 for wzs); other effect bits at no effect.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong ForSet<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
-        => (value.ToBits() & ~(TValue.W1CMask | TValue.Zeros)) | TValue.Ones;
+        => ForEffect(value, TValue.W1SMask, TValue.W0SMask);
+
+    /// <summary>Bits a toggle sends: each toggling bit set in the value is sent as the level that toggles it (1 for wot, 0 for wzt); other effect bits at no effect.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ForToggle<TValue>(TValue value) where TValue : struct, IRegisterValue<TValue>
+        => ForEffect(value, TValue.W1TMask, TValue.W0TMask);
+
+    /// <summary>Bits without a write effect and not reserved: written as given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Plain<TValue>() where TValue : struct, IRegisterValue<TValue>
+        => ~(TValue.W1CMask | TValue.W1SMask | TValue.W1TMask | TValue.W0CMask | TValue.W0SMask | TValue.W0TMask | TValue.Zeros);
+
+    /// <summary>Plain bits as given; the chosen write-1 bits as given, the chosen write-0 bits inverted; every other effect bit at no effect.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ForEffect<TValue>(TValue value, ulong ones, ulong zeros) where TValue : struct, IRegisterValue<TValue>
+    {
+        ulong bits = value.ToBits();
+        ulong idleOnes = (TValue.W0CMask | TValue.W0SMask | TValue.W0TMask) & ~zeros;
+        return (bits & Plain<TValue>()) | (bits & ones) | (~bits & zeros) | idleOnes | TValue.Ones;
+    }
 }

@@ -63,6 +63,33 @@ public sealed class DiagnosticTests
         { "namespace: T\nenums:\n  - { name: E, values: [ { name: X, value: 7 } ] }\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, fields: [ { name: A, bits: \"1:0\", enum: ⟪E } ] }\n", "REGS010" },
         // A window whose selector does not exist.
         { Head + "      - { name: R, offset: 0, window: { select: ⟪Sel, width: 64 } }\n", "REGS013" },
+        // Side effects (REGS021), each impossible combination at the key that makes it so:
+        // a write side effect on a read-only field;
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bit: 0, access: ro, onwrite: ⟪woclr } ] }\n", "REGS021" },
+        // on a read-only register (no fields);
+        { Head + "      - { name: R, offset: 0, access: ro, onwrite: ⟪wzc }\n", "REGS021" },
+        // write-1-to-clear on a multi-bit enum;
+        { "namespace: T\nenums:\n  - { name: E, values: [ { name: X, value: 1 } ] }\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, fields: [ { name: A, bits: \"1:0\", enum: E, onwrite: ⟪woclr } ] }\n", "REGS021" },
+        // a read side effect on a write-only field;
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bit: 0, access: wo, onread: ⟪rclr } ] }\n", "REGS021" },
+        // a latch on a writable field;
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bit: 0, latch: ⟪low } ] }\n", "REGS021" },
+        // a latch and a read side effect on one field;
+        { Head + "      - { name: R, offset: 0, access: ro, fields: [ { name: A, bit: 0, latch: high, onread: ⟪rclr } ] }\n", "REGS021" },
+        // a side-effect key on an access kind that already names one;
+        { Head + "      - { name: R, offset: 0, access: w1c, onwrite: ⟪wot }\n", "REGS021" },
+        // write-clears and write-sets bits in one register;
+        { Head + "      - { name: R, offset: 0, fields: [ { name: A, bit: 0, onwrite: wclr }, { name: C, bit: 1, onwrite: ⟪wset } ] }\n", "REGS021" },
+        // a register-level default that one of its fields cannot take;
+        { "namespace: T\nenums:\n  - { name: E, values: [ { name: X, value: 1 } ] }\nblocks:\n  - name: B\n    registers:\n      - { name: R, offset: 0, onwrite: ⟪wot, fields: [ { name: A, bits: \"1:0\", enum: E } ] }\n", "REGS021" },
+        // a side effect on memory shared by DMA;
+        { "namespace: T\nlayouts:\n  - name: L\n    members:\n      - { name: M, offset: 0, width: 32, fields: [ { name: A, bit: 0, onread: ⟪rclr } ] }\n", "REGS021" },
+        // on a window.
+        { Head + "      - { name: S, offset: 4, access: wo }\n      - { name: R, offset: 0, access: ro, onread: ⟪rclr, window: { select: S, width: 64 } }\n", "REGS021" },
+        // An unknown side-effect keyword.
+        { Head + "      - { name: R, offset: 0, onwrite: ⟪w1c }\n", "REGS014" },
+        // A generated handle type named like another register.
+        { Head + "      - { name: R, offset: 0, access: ro, onread: rclr }\n      - { name: ⟪RHandle, offset: 4 }\n", "REGS017" },
     };
 
     [Theory]

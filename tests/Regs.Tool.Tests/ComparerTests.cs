@@ -39,6 +39,10 @@ public sealed class ComparerTests
             ChangeKind.AccessChanged, ChangeTarget.Register, true, "Dev.DATA", "rw", "ro" },
         { "register access changed to w1c", "name: DATA, offset: 0x08", "name: DATA, offset: 0x08, access: w1c",
             ChangeKind.AccessChanged, ChangeTarget.Register, true, "Dev.DATA", "rw", "w1c" },
+        { "register side effect added", "name: DATA, offset: 0x08", "name: DATA, offset: 0x08, onwrite: woclr",
+            ChangeKind.SideEffectChanged, ChangeTarget.Register, true, "Dev.DATA", "none", "onwrite woclr" },
+        { "register read side effect added", "name: DATA, offset: 0x08", "name: DATA, offset: 0x08, onread: rset",
+            ChangeKind.SideEffectChanged, ChangeTarget.Register, true, "Dev.DATA", "none", "onread rset" },
         { "register reset", "        reset: 0x0\n", "        reset: 0x1\n",
             ChangeKind.ResetChanged, ChangeTarget.Register, false, "Dev.CTRL", "0x0", "0x1" },
         { "register byte order", "name: DATA, offset: 0x08", "name: DATA, offset: 0x08, byte_order: big",
@@ -61,6 +65,10 @@ public sealed class ComparerTests
             ChangeKind.BitsChanged, ChangeTarget.Field, true, "Dev.CTRL.RST", "4", "5:4" },
         { "field access narrowed", "name: EN, bit: 0, doc: Enable", "name: EN, bit: 0, access: ro, doc: Enable",
             ChangeKind.AccessChanged, ChangeTarget.Field, true, "Dev.CTRL.EN", "rw", "ro" },
+        { "field latch added", "          - { name: UP, bit: 0 }\n", "          - { name: UP, bit: 0, latch: low }\n",
+            ChangeKind.SideEffectChanged, ChangeTarget.Field, true, "Dev.STATUS.UP", "none", "latch low" },
+        { "field write side effect added", "name: RST, bit: 4", "name: RST, bit: 4, onwrite: wzc",
+            ChangeKind.SideEffectChanged, ChangeTarget.Field, true, "Dev.CTRL.RST", "none", "onwrite wzc" },
         { "field reset", "name: RST, bit: 4", "name: RST, bit: 4, reset: 1",
             ChangeKind.ResetChanged, ChangeTarget.Field, false, "Dev.CTRL.RST", "none", "0x1" },
         { "field type", "name: MODE, bits: \"3:2\", enum: Mode", "name: MODE, bits: \"3:2\"",
@@ -232,6 +240,7 @@ public sealed class ComparerTests
     [InlineData(ChangeKind.NamespaceChanged, true)]
     [InlineData(ChangeKind.DocChanged, false)]
     [InlineData(ChangeKind.OtherChanged, true)]
+    [InlineData(ChangeKind.SideEffectChanged, true)]
     public void RuleTable(ChangeKind kind, bool breaking)
     {
         Assert.Equal(breaking, BreakingRules.IsBreaking(kind, "a", "b"));

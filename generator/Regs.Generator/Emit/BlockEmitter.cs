@@ -39,6 +39,7 @@ internal static class BlockEmitter
         w.Line($"public {b.Name}({backend} {parameter}) {{ {field} = {parameter}; }}");
         w.Doc(b.Indirect ? "The port this space is reached through." : "The register-access backend.");
         w.Line($"public {backend} Io => {field};");
+        foreach (OwnHandlePlan o in b.OwnHandles) OwnHandleEmitter.Emit(w, o);
         foreach (HandlePlan h in b.Handles) EmitHandle(w, b.Indirect, h);
         foreach (GroupPlan g in b.Groups) EmitGroup(w, g);
         foreach (PortPlan p in b.Ports) PortEmitter.Emit(w, p);
@@ -49,7 +50,7 @@ internal static class BlockEmitter
     private static void EmitHandle(CodeWriter w, bool indirect, HandlePlan h)
     {
         string field = indirect ? "_port" : "_io";
-        string type = $"{h.Handle}<{(indirect ? "TPort" : "TAccess")}, {h.ValueType}>";
+        string type = h.Own ? h.Handle : $"{h.Handle}<{(indirect ? "TPort" : "TAccess")}, {h.ValueType}>";
         string num = indirect ? "uint" : "nuint";
         w.Doc(h.Doc);
         if (h.Window is SelectorPlan sel)

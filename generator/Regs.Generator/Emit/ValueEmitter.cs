@@ -48,6 +48,10 @@ internal static class ValueEmitter
         w.Line($"static int {i}.{Format} => {format};");
         if (r.W1CMask != 0) w.Line($"static ulong {i}.{W1CMask} => {Literals.Hex(r.W1CMask)};");
         if (r.W1SMask != 0) w.Line($"static ulong {i}.{W1SMask} => {Literals.Hex(r.W1SMask)};");
+        if (r.W1TMask != 0) w.Line($"static ulong {i}.{W1TMask} => {Literals.Hex(r.W1TMask)};");
+        if (r.W0CMask != 0) w.Line($"static ulong {i}.{W0CMask} => {Literals.Hex(r.W0CMask)};");
+        if (r.W0SMask != 0) w.Line($"static ulong {i}.{W0SMask} => {Literals.Hex(r.W0SMask)};");
+        if (r.W0TMask != 0) w.Line($"static ulong {i}.{W0TMask} => {Literals.Hex(r.W0TMask)};");
         if (r.Zeros != 0) w.Line($"static ulong {i}.{Zeros} => {Literals.Hex(r.Zeros)};");
         if (r.Ones != 0) w.Line($"static ulong {i}.{Ones} => {Literals.Hex(r.Ones)};");
         w.Line($"static {name} {i}.{FromBits}(ulong b) => new(({bits})b);");

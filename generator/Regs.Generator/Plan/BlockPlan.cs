@@ -16,7 +16,17 @@ internal sealed record BlockPlan(
     SnapshotPlan? Snapshot,
     EquatableArray<HandlePlan> Handles,
     EquatableArray<GroupPlan> Groups,
-    EquatableArray<PortPlan> Ports);
+    EquatableArray<PortPlan> Ports,
+    EquatableArray<OwnHandlePlan> OwnHandles);
+
+/// <summary>
+/// A handle type generated for one register (nested in the block's struct, named <c>Name</c>)
+/// because its side effects give an operation set no runtime handle has. Each operation is one
+/// method: <c>Read</c> names the read (Read, ReadAndClear, ReadAndSet, ReadAndUnlatch or none),
+/// <c>Write</c> the plain write, <c>WriteAll</c> a write every bit of which has an effect
+/// (WriteAndClear, WriteAndSet), and Clear/Set/Toggle the bit-selective writes.
+/// </summary>
+internal sealed record OwnHandlePlan(string Name, string Register, string ValueType, bool Indirect, ReadEffect Read, bool Write, WriteEffect WriteAll, bool Clear, bool Set, bool Toggle);
 
 /// <summary>A constant of the YAML; <c>Type</c> is uint, or ulong when the value needs it.</summary>
 internal sealed record ConstantPlan(string Name, string? Doc, string Type, ulong Value);
@@ -27,8 +37,9 @@ internal sealed record CountPlan(string Name, ulong Count);
 /// <summary>
 /// A register's handle property: a runtime handle type (RegisterRW, WindowRO, IndirectRO...)
 /// over the register's value type, at <c>Offset</c>; through a window, or indexed when an array.
+/// <c>Own</c>: <c>Handle</c> names a handle type generated in the block (see <see cref="OwnHandlePlan"/>).
 /// </summary>
-internal sealed record HandlePlan(string Name, string? Doc, string Handle, string ValueType, ulong Offset, SelectorPlan? Window, ArrayPlan? Array);
+internal sealed record HandlePlan(string Name, string? Doc, string Handle, string ValueType, ulong Offset, SelectorPlan? Window, ArrayPlan? Array, bool Own = false);
 
 /// <summary>The register written to choose a window half or a group instance.</summary>
 internal sealed record SelectorPlan(string Register, ulong Offset, int Width);

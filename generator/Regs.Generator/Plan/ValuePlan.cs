@@ -12,9 +12,10 @@ internal sealed record ValuePlan(string Name, string? Doc, string BitsType, Regi
 
 /// <summary>
 /// What the generic handles need to know about a register, as constants the JIT folds: width and
-/// access order, the write-1-to-clear and write-1-to-set bits, and reserved bits written as 0 or 1.
+/// access order, the bits whose write has an effect (write 1 or 0 to clear, set, toggle), and reserved bits written as 0 or 1.
 /// </summary>
-internal sealed record RegisterValuePlan(ulong? Reset, int Width, bool BigEndian, bool HighFirst, ulong W1CMask, ulong W1SMask, ulong Zeros, ulong Ones);
+internal sealed record RegisterValuePlan(ulong? Reset, int Width, bool BigEndian, bool HighFirst, ulong W1CMask, ulong W1SMask, ulong Zeros, ulong Ones,
+    ulong W1TMask = 0, ulong W0CMask = 0, ulong W0SMask = 0, ulong W0TMask = 0);
 
 /// <summary>How a field reads: one bit as bool, a number, or an enum or flags set.</summary>
 internal enum FieldKind { Bool, Number, Typed }

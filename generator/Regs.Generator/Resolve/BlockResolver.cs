@@ -24,7 +24,15 @@ internal static class BlockResolver
             b.Features is Ref features ? SnapshotResolver.Resolve(b, features, names) : null,
             b.Registers.Select(r => Handle(b, r, registers, names)).ToEquatableArray(),
             b.Groups.Select(g => Group(b, g, registers, names)).ToEquatableArray(),
-            b.Ports.Select(p => PortResolver.Resolve(b, p, registers[p.Register.Name], names)).ToEquatableArray());
+            b.Ports.Select(p => PortResolver.Resolve(b, p, registers[p.Register.Name], names)).ToEquatableArray(),
+            all.Where(r => HandleFacts.NeedsOwnHandle(b, r)).Select(r => OwnHandle(b, r)).ToEquatableArray());
+    }
+
+    private static OwnHandlePlan OwnHandle(BlockDef b, RegisterDef r)
+    {
+        RegisterBehaviour x = RegisterBehaviour.Of(r);
+        return new OwnHandlePlan(HandleFacts.HandleTypeName(r), r.N.Name, ValueResolver.TypeName(b.N.Name, r), b.Indirect,
+            x.Read, x.PlainWrite, x.WriteAll, x.Clears, x.Sets, x.Toggles);
     }
 
     /// <summary>The runtime handle type for a register's access kind.</summary>
@@ -35,6 +43,7 @@ internal static class BlockResolver
 
     private static RuntimeType HandleKind(BlockDef b, RegisterDef r)
     {
+        if (HandleFacts.NeedsOwnHandle(b, r)) return new RuntimeType(HandleFacts.HandleTypeName(r));
         if (b.Indirect)
             return r.Access switch { Access.RO or Access.RC => RuntimeSymbols.IndirectRO, Access.WO => RuntimeSymbols.IndirectWO, _ => RuntimeSymbols.IndirectRW };
         if (r.Window != null)
@@ -69,7 +78,7 @@ internal static class BlockResolver
             }
             array = new ArrayPlan(a.Count, a.Stride, ranges.ToEquatableArray());
         }
-        return new HandlePlan(r.N.Name, names.Doc(r.N), HandleType(b, r), ValueResolver.TypeName(b.N.Name, r), r.Offset, window, array);
+        return new HandlePlan(r.N.Name, names.Doc(r.N), HandleType(b, r), ValueResolver.TypeName(b.N.Name, r), r.Offset, window, array, HandleFacts.NeedsOwnHandle(b, r));
     }
 
     private static SelectorPlan Selector(RegisterDef select) => new(select.N.Name, select.Offset, select.Width);

@@ -9,7 +9,7 @@ internal static class ValueResolver
 {
     /// <summary>Whether a register needs its own value struct (otherwise a runtime U8..U64 serves).</summary>
     public static bool NeedsStruct(RegisterDef r)
-        => r.Fields.Count > 0 || r.Type != null || r.Reset != null || r.Order == ByteOrder.Big || r.HighFirst;
+        => r.Fields.Count > 0 || r.Type != null || r.Reset != null || r.Order == ByteOrder.Big || r.HighFirst || r.Effects.OnWrite != null;
 
     /// <summary>The C# type of a register's value, as written inside its block.</summary>
     public static string TypeName(string block, RegisterDef r)
@@ -26,7 +26,14 @@ internal static class ValueResolver
             else if (a is Access.W1C or Access.RCW1C) w1c |= mask;
             else if (a == Access.W1S) w1s |= mask;
         }
-        var facts = new RegisterValuePlan(r.Reset, r.ValueWidth, r.Order == ByteOrder.Big, r.HighFirst, w1c, w1s, zeros, ones);
+        ulong w1t = 0, w0c = 0, w0s = 0, w0t = 0;
+        RegisterBehaviour x = RegisterBehaviour.Of(r);
+        if (x.UsesSideEffectKeys)
+        {
+            // Side-effect keys: every bit's write behaviour from the one derivation the handles use too.
+            w1c = x.W1C; w1s = x.W1S; w1t = x.W1T; w0c = x.W0C; w0s = x.W0S; w0t = x.W0T;
+        }
+        var facts = new RegisterValuePlan(r.Reset, r.ValueWidth, r.Order == ByteOrder.Big, r.HighFirst, w1c, w1s, zeros, ones, w1t, w0c, w0s, w0t);
         return Value(r.N.Name, names.Doc(r.N), r.ValueWidth, facts, r.Type, r.Fields, r.Access, settableAll: false, names);
     }
 

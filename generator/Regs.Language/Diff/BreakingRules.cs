@@ -17,6 +17,7 @@ namespace Regs.Language.Diff;
 /// bit range changed                              yes
 /// access widened (new methods only: ro -> rw)    no
 /// access narrowed or changed (rw -> ro, rw->w1c) yes
+/// side effect changed (onread, onwrite, latch)   yes (a call may now do something else)
 /// reset value changed                            no
 /// enum value / flag bit renumbered, constant     yes
 /// type (enum, flags, layout element) changed     yes

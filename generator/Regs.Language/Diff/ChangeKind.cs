@@ -35,6 +35,8 @@ public enum ChangeKind
     DocChanged,
     /// <summary>Another property that shapes the generated code: split order, window, alias, requires, ports, selects.</summary>
     OtherChanged,
+    /// <summary>A register or field has a different side effect (onread, onwrite, latch): the same call may now do something else.</summary>
+    SideEffectChanged,
 }
 
 /// <summary>What kind of item a change is about.</summary>

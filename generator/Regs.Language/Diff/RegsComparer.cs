@@ -156,6 +156,7 @@ public static class RegsComparer
             Changed(ChangeKind.Moved, R, name, null, Hex(o.Offset), Hex(n.Offset), "offset", At(n.OffsetLoc, n.N.Loc));
             Changed(ChangeKind.WidthChanged, R, name, null, o.Width.ToString(), n.Width.ToString(), "width", At(n.WidthLoc, n.N.Loc));
             Changed(ChangeKind.AccessChanged, R, name, null, o.Access.Keyword(), n.Access.Keyword(), AccessWhat(o.Access, n.Access), At(n.AccessLoc, n.N.Loc));
+            Changed(ChangeKind.SideEffectChanged, R, name, null, o.Effects.Text(), n.Effects.Text(), "side effect", EffectLoc(n.Effects, n.N.Loc));
             Changed(ChangeKind.ByteOrderChanged, R, name, null, Order(o.Order), Order(n.Order), "byte order", n.N.Loc);
             Changed(ChangeKind.ResetChanged, R, name, null, HexOrNone(o.Reset), HexOrNone(n.Reset), "reset", At(n.ResetLoc, n.N.Loc));
             Changed(ChangeKind.TypeChanged, R, name, null, o.Type?.Name ?? "none", n.Type?.Name ?? "none", "type", n.Type?.Loc ?? n.N.Loc);
@@ -200,6 +201,8 @@ public static class RegsComparer
                         Access oa = a.Access ?? oldAccess, na = b.Access ?? newAccess;
                         Changed(ChangeKind.AccessChanged, F, register, f, oa.Keyword(), na.Keyword(), AccessWhat(oa, na), At(b.AccessLoc, b.N.Loc), reserved);
                     }
+                    // Like access: a field's own keys; one that inherits its register's changes with it (reported on the register).
+                    Changed(ChangeKind.SideEffectChanged, F, register, f, a.Effects.Text(), b.Effects.Text(), "side effect", EffectLoc(b.Effects, b.N.Loc), reserved);
                     Changed(ChangeKind.TypeChanged, F, register, f, FieldType(a), FieldType(b), "type", (b.Enum ?? b.Flags)?.Loc ?? b.N.Loc, reserved);
                     Changed(ChangeKind.ResetChanged, F, register, f, HexOrNone(a.Reset), HexOrNone(b.Reset), "reset", At(b.ResetLoc, b.N.Loc), reserved);
                     Changed(ChangeKind.OtherChanged, F, register, f, WriteAs(a), WriteAs(b), "write_as", b.N.Loc, reserved);
@@ -340,6 +343,9 @@ public static class RegsComparer
     private static string RefsText(EquatableArray<Ref> refs) => refs.Count == 0 ? "none" : string.Join(", ", refs.Select(r => r.Name).OrderBy(x => x, StringComparer.Ordinal));
     private static string Quote(string? s) => s == null ? "none" : "\"" + s + "\"";
     private static string Text(string? s) => s == null ? "" : Regex.Replace(s, @"\s+", " ").Trim();
+
+    private static Loc EffectLoc(SideEffects e, Loc fallback)
+        => e.OnRead != null ? e.OnReadLoc : e.OnWrite != null ? e.OnWriteLoc : e.Latch != null ? e.LatchLoc : fallback;
 
     private static string AccessWhat(Access o, Access n) => BreakingRules.Widens(o, n) ? "access widened" : "access";
 

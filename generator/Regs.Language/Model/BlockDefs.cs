@@ -32,7 +32,8 @@ public sealed record RegisterDef(
     bool HighFirst,
     ArrayDef? Array,
     WindowDef? Window,
-    EquatableArray<Ref> Requires)
+    EquatableArray<Ref> Requires,
+    SideEffects Effects = default)
 {
     /// <summary>Width of the value the driver sees: the window's when seen through one.</summary>
     public int ValueWidth => Window?.Width ?? Width;
@@ -51,7 +52,8 @@ public sealed record FieldDef(
     ulong? Reset,
     Loc ResetLoc,
     bool Reserved,
-    int WriteAs)
+    int WriteAs,
+    SideEffects Effects = default)
 {
     public int Width => Hi - Lo + 1;
 }

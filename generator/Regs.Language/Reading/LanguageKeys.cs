@@ -14,8 +14,8 @@ public static class LanguageKeys
     public static readonly string[] FlagBit = { "name", "bit", "doc", "spec" };
     public static readonly string[] Block = { "name", "width", "access", "byte_order", "indirect", "features", "doc", "spec", "constants", "registers", "groups", "ports" };
     public static readonly string[] Constant = { "name", "value", "doc", "spec" };
-    public static readonly string[] Register = { "name", "offset", "width", "access", "byte_order", "reset", "fields", "type", "alias_of", "split", "array", "window", "requires", "doc", "spec" };
-    public static readonly string[] Field = { "name", "bit", "bits", "access", "enum", "flags", "reset", "reserved", "write_as", "doc", "spec" };
+    public static readonly string[] Register = { "name", "offset", "width", "access", "byte_order", "reset", "fields", "type", "alias_of", "split", "array", "window", "requires", "onread", "onwrite", "latch", "doc", "spec" };
+    public static readonly string[] Field = { "name", "bit", "bits", "access", "enum", "flags", "reset", "reserved", "write_as", "onread", "onwrite", "latch", "doc", "spec" };
     public static readonly string[] Array = { "count", "stride", "ranges" };
     public static readonly string[] ArrayRange = { "count", "offset" };
     public static readonly string[] Window = { "select", "width" };

@@ -146,6 +146,32 @@ internal sealed class MapReader
         return null;
     }
 
+    /// <summary>The side-effect keys <c>onread</c>, <c>onwrite</c> and <c>latch</c>; invalid words are reported and left out.</summary>
+    public SideEffects Effects()
+    {
+        OnRead? onRead = null; OnWrite? onWrite = null; Latch? latch = null;
+        Loc readLoc = _map.Loc, writeLoc = _map.Loc, latchLoc = _map.Loc;
+        if (Scalar("onread") is YScalar r)
+        {
+            readLoc = r.Loc;
+            if (SideEffectFacts.TryParseOnRead(r.Value, out OnRead v)) onRead = v;
+            else Report(Language.Diagnostics.InvalidValue(_path, r.Loc, "onread side effect", r.Value, SideEffectFacts.OnReadKeywords));
+        }
+        if (Scalar("onwrite") is YScalar w)
+        {
+            writeLoc = w.Loc;
+            if (SideEffectFacts.TryParseOnWrite(w.Value, out OnWrite v)) onWrite = v;
+            else Report(Language.Diagnostics.InvalidValue(_path, w.Loc, "onwrite side effect", w.Value, SideEffectFacts.OnWriteKeywords));
+        }
+        if (Scalar("latch") is YScalar l)
+        {
+            latchLoc = l.Loc;
+            if (SideEffectFacts.TryParseLatch(l.Value, out Latch v)) latch = v;
+            else Report(Language.Diagnostics.InvalidValue(_path, l.Loc, "latch", l.Value, SideEffectFacts.LatchKeywords));
+        }
+        return new SideEffects(onRead, readLoc, onWrite, writeLoc, latch, latchLoc);
+    }
+
     public ByteOrder? Order(string key)
     {
         YScalar? s = Scalar(key);

@@ -126,7 +126,7 @@ internal static class ModelReader
         if (offset == null) return null;
         return new RegisterDef(n, offset.Value, offsetLoc, width, widthLoc, access, accessLoc, order, reset, resetLoc,
             fields.ToEquatableArray(), r.Reference("type"), r.Reference("alias_of"), highFirst, array, window,
-            r.References("requires").ToEquatableArray());
+            r.References("requires").ToEquatableArray(), r.Effects());
     }
 
     private static ArrayDef? ReadArray(MapReader a, ulong registerOffset)
@@ -190,7 +190,8 @@ internal static class ModelReader
             else if (!reserved) r.Report(Diagnostics.InvalidStructure(r.Path, writeAsLoc, $"'write_as' applies to reserved bits only; add 'reserved: true' to '{n.Name}' or remove 'write_as'"));
             else writeAs = (int)w;
         }
-        return ok ? new FieldDef(n, lo, hi, bitsLoc, access, accessLoc, enumRef, flagsRef, reset, resetLoc, reserved, writeAs) : null;
+        SideEffects effects = r.Effects();
+        return ok ? new FieldDef(n, lo, hi, bitsLoc, access, accessLoc, enumRef, flagsRef, reset, resetLoc, reserved, writeAs, effects) : null;
     }
 
     private static bool ParseRange(string text, out int hi, out int lo)

@@ -102,6 +102,10 @@ internal sealed class FileValidator
         foreach (RegisterDef r in registers.Values)
             if (r.Array != null && members.ContainsKey(r.N.Name + "Count"))
                 Report(Diagnostics.NameClash(_path, r.N.Loc, r.N.Name, $"'{r.N.Name}Count', generated for its element count"));
+        // Generated handle types nested in the block's struct: {register}Handle.
+        foreach (RegisterDef r in registers.Values)
+            if (HandleFacts.NeedsOwnHandle(b, r) && members.TryGetValue(HandleFacts.HandleTypeName(r), out Loc clash))
+                Report(Diagnostics.NameClash(_path, clash, HandleFacts.HandleTypeName(r), $"the handle type generated for register '{r.N.Name}' (its side effects)"));
         if (HasRequires(b) && members.ContainsKey("Snapshot"))
             Report(Diagnostics.NameClash(_path, members["Snapshot"], "Snapshot", "the generated configuration snapshot type"));
 
@@ -136,6 +140,7 @@ internal sealed class FileValidator
         if (b.Indirect && r.Window != null)
             Report(Diagnostics.InvalidStructure(_path, r.Window.Loc, "registers of an indirect block cannot have windows"));
         CheckFields(r.N.Name, r.Fields, width, r.Access);
+        CheckEffects(b, r);
 
         if (r.Window is WindowDef w)
         {
@@ -160,6 +165,79 @@ internal sealed class FileValidator
         if (r.AliasOf is Ref alias && !registers.ContainsKey(alias.Name))
             Report(Diagnostics.UnknownReference(_path, alias.Loc, "register", alias.Name, $"in block '{b.N.Name}'"));
     }
+
+    /// <summary>
+    /// Side effects (onread, onwrite, latch) against the access kinds they sit on: each
+    /// impossible combination is REGS021 at the key that makes it impossible.
+    /// </summary>
+    private void CheckEffects(BlockDef b, RegisterDef r)
+    {
+        if (r.Window != null && r.Effects.Any)
+            Report(Diagnostics.SideEffectConflict(_path, FirstEffectLoc(r.Effects), $"window '{r.N.Name}' is accessed part by part through its selector; a side effect would happen once per part; declare it without onread/onwrite/latch"));
+        bool anyField = false;
+        foreach (FieldDef f in r.Fields) anyField |= !f.Reserved;
+        // Register-level keys: checked against the register's access when they describe the whole register.
+        if (!anyField) CheckEffect($"register '{r.N.Name}'", r.Access, r.Effects, null, r.ValueWidth);
+        else if (r.Effects.Any)
+        {
+            // They are defaults of the fields that declare nothing themselves; each such field must allow them.
+            foreach (FieldDef f in r.Fields)
+                if (!f.Reserved && !f.Effects.Any && f.Access == null)
+                    CheckEffect($"register '{r.N.Name}' (a default of its field '{f.N.Name}')", r.Access, r.Effects, f.Enum != null ? f : null, f.Width);
+        }
+        bool wclr = false, wset = false;
+        foreach (FieldDef f in r.Fields)
+        {
+            if (f.Reserved)
+            {
+                if (f.Effects.Any)
+                    Report(Diagnostics.SideEffectConflict(_path, FirstEffectLoc(f.Effects), $"reserved field '{f.N.Name}' gets no accessor, so its side effect could never be used on purpose; name the field instead of reserving it"));
+                continue;
+            }
+            if (f.Effects.Any) CheckEffect($"field '{f.N.Name}'", f.Access ?? r.Access, f.Effects, f.Enum != null ? f : null, f.Width);
+            BitBehaviour fb = RegisterBehaviour.Of(f, r);
+            if (fb.Writable && fb.OnWrite == OnWrite.Clear) wclr = true;
+            if (fb.Writable && fb.OnWrite == OnWrite.Set) wset = true;
+            if (wclr && wset)
+            {
+                Report(Diagnostics.SideEffectConflict(_path, f.Effects.OnWrite != null ? f.Effects.OnWriteLoc : f.N.Loc,
+                    $"register '{r.N.Name}' has fields that any write clears (wclr) and fields that any write sets (wset), so no write can leave both; describe the two halves as registers with 'alias_of'"));
+                wclr = wset = false;
+            }
+        }
+    }
+
+    /// <summary>One set of side-effect keys on bits of access <paramref name="access"/>; <paramref name="typed"/> is the field when it has an enum.</summary>
+    private void CheckEffect(string what, Access access, SideEffects e, FieldDef? typed, int width)
+    {
+        if (e.OnWrite is OnWrite w)
+        {
+            if (access == Access.RO || access == Access.RC)
+                Report(Diagnostics.SideEffectConflict(_path, e.OnWriteLoc, $"{what} is read-only ({access.Keyword()}), so a write cannot {w.Keyword()} it; make it rw (or wo) if the device accepts writes"));
+            else if (access is not (Access.RW or Access.WO))
+                Report(Diagnostics.SideEffectConflict(_path, e.OnWriteLoc, $"{what} is {access.Keyword()}, which already says what a write does; write 'access: rw' with 'onwrite: {w.Keyword()}' instead"));
+            else if (w.Bitwise() && typed != null && width > 1)
+                Report(Diagnostics.SideEffectConflict(_path, e.OnWriteLoc, $"{what} is a {width}-bit enum, but '{w.Keyword()}' acts bit by bit; an enum names whole values: drop the enum (or use flags)"));
+        }
+        if (e.OnRead is OnRead rd)
+        {
+            if (!access.Readable())
+                Report(Diagnostics.SideEffectConflict(_path, e.OnReadLoc, $"{what} is write-only (wo), so no read can {rd.Keyword()} it; make it rw if the device can be read"));
+            else if (access is not (Access.RO or Access.RW))
+                Report(Diagnostics.SideEffectConflict(_path, e.OnReadLoc, $"{what} is {access.Keyword()}, which already says what a read does; write 'access: ro' or 'rw' with 'onread: {rd.Keyword()}' instead"));
+            else if (e.Latch != null)
+                Report(Diagnostics.SideEffectConflict(_path, e.OnReadLoc, $"{what} latches until read, which already says what a read does; keep 'latch' or 'onread', not both"));
+        }
+        if (e.Latch is Latch l)
+        {
+            if (access != Access.RO)
+                Report(Diagnostics.SideEffectConflict(_path, e.LatchLoc, $"{what} is {access.Keyword()}, but a latched status bit (latch: {l.Keyword()}) is set by the device and released by a read only; make it ro"));
+            else if (typed != null && width > 1)
+                Report(Diagnostics.SideEffectConflict(_path, e.LatchLoc, $"{what} is a {width}-bit enum, but each bit latches on its own; an enum names whole values: drop the enum (or use flags)"));
+        }
+    }
+
+    private static Loc FirstEffectLoc(SideEffects e) => e.OnRead != null ? e.OnReadLoc : e.OnWrite != null ? e.OnWriteLoc : e.LatchLoc;
 
     private void CheckSelector(Ref select, string what, Dictionary<string, RegisterDef> registers)
     {
@@ -395,6 +473,9 @@ internal sealed class FileValidator
             if (m.Element != null && m.CountKind == CountKind.One)
                 Report(Diagnostics.InvalidStructure(_path, m.N.Loc, $"member '{m.N.Name}' has an 'element' but no 'count'; embedding one layout in another needs 'count: 1' at least"));
             CheckFields(m.N.Name, m.Fields, m.Width == 0 ? 64 : m.Width, Access.RW);
+            foreach (FieldDef f in m.Fields)
+                if (f.Effects.Any)
+                    Report(Diagnostics.SideEffectConflict(_path, FirstEffectLoc(f.Effects), $"field '{f.N.Name}' is memory shared by DMA, not a register: reading or writing it has no side effect; remove onread/onwrite/latch"));
             if (m.After is Ref after)
             {
                 MemberDef? target = null;

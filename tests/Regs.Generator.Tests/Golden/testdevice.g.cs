@@ -64,6 +64,30 @@ public static partial class Phy
         readonly ulong IRegisterValue<Status>.ToBits() => Bits;
         public bool Link => Bit.Get(Bits, 2);
     }
+
+    public struct LinkStatus : IRegisterValue<LinkStatus>
+    {
+        public ushort Bits;
+        public LinkStatus(ushort bits) { Bits = bits; }
+        static int IRegisterValue<LinkStatus>.Format => 16;
+        static LinkStatus IRegisterValue<LinkStatus>.FromBits(ulong b) => new((ushort)b);
+        readonly ulong IRegisterValue<LinkStatus>.ToBits() => Bits;
+        public bool Jabber => Bit.Get(Bits, 1);
+        public bool Link => Bit.Get(Bits, 2);
+        public bool Ability => Bit.Get(Bits, 3);
+    }
+
+    public struct Event : IRegisterValue<Event>
+    {
+        public ushort Bits;
+        public Event(ushort bits) { Bits = bits; }
+        static int IRegisterValue<Event>.Format => 16;
+        static ulong IRegisterValue<Event>.W1CMask => 0x1;
+        static Event IRegisterValue<Event>.FromBits(ulong b) => new((ushort)b);
+        readonly ulong IRegisterValue<Event>.ToBits() => Bits;
+        public bool Fired { readonly get => Bit.Get(Bits, 0); set => Bit.Set(ref Bits, 0, value); }
+        public bool Armed { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
+    }
 }
 
 public readonly partial struct Phy<TPort> where TPort : struct, IIndirectPort
@@ -72,8 +96,51 @@ public readonly partial struct Phy<TPort> where TPort : struct, IIndirectPort
     public Phy(TPort port) { _port = port; }
     /// <summary>The port this space is reached through.</summary>
     public TPort Io => _port;
+    /// <summary>The operations of LinkStatus: its side effects are in the method names.</summary>
+    public readonly struct LinkStatusHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public LinkStatusHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register, returning each latched bit as it was held since the last read; the read releases the latches, so the next read shows the current state.</summary>
+        public IndirectStatus ReadAndUnlatch(out Phy.LinkStatus value) => new IndirectRO<TPort, Phy.LinkStatus>(_port, _address).Read(out value);
+    }
+    /// <summary>The operations of ErrorCount: its side effects are in the method names.</summary>
+    public readonly struct ErrorCountHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ErrorCountHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        public IndirectStatus ReadAndClear(out U16 value) => new IndirectRO<TPort, U16>(_port, _address).Read(out value);
+    }
+    /// <summary>The operations of Event: its side effects are in the method names.</summary>
+    public readonly struct EventHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public EventHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register.</summary>
+        public IndirectStatus Read(out Phy.Event value) => new IndirectRO<TPort, Phy.Event>(_port, _address).Read(out value);
+        /// <summary>Writes the value; bits whose write has an effect are sent at the level that has none, reserved bits as declared.</summary>
+        public IndirectStatus Write(Phy.Event value) => _port.Write(_address, RegisterIo.ForWrite(value));
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        public IndirectStatus Clear(Phy.Event value) => _port.Write(_address, RegisterIo.ForClear(value));
+    }
     public IndirectRW<TPort, Phy.Control> Control => new(_port, 0x0);
     public IndirectRO<TPort, Phy.Status> Status => new(_port, 0x1);
+    public LinkStatusHandle LinkStatus => new(_port, 0x2);
+    public ErrorCountHandle ErrorCount => new(_port, 0x3);
+    public EventHandle Event => new(_port, 0x4);
 }
 
 /// <summary>The test device.</summary>
@@ -177,6 +244,123 @@ public static partial class Dev
         public bool Ready { readonly get => Bit.Get(Bits, 28); set => Bit.Set(ref Bits, 28, value); }
         public bool Err { readonly get => Bit.Get(Bits, 30); set => Bit.Set(ref Bits, 30, value); }
     }
+
+    public struct Latched : IRegisterValue<Latched>
+    {
+        public uint Bits;
+        public Latched(uint bits) { Bits = bits; }
+        static int IRegisterValue<Latched>.Format => 32;
+        static Latched IRegisterValue<Latched>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Latched>.ToBits() => Bits;
+        public bool LinkUp => Bit.Get(Bits, 0);
+        public bool Fault => Bit.Get(Bits, 1);
+        public uint Speed => Bit.Get(Bits, 4, 2);
+    }
+
+    public struct Semaphore : IRegisterValue<Semaphore>
+    {
+        public uint Bits;
+        public Semaphore(uint bits) { Bits = bits; }
+        static int IRegisterValue<Semaphore>.Format => 32;
+        static Semaphore IRegisterValue<Semaphore>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Semaphore>.ToBits() => Bits;
+        public bool Taken => Bit.Get(Bits, 0);
+        public bool Owner { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
+    }
+
+    public struct Effects : IRegisterValue<Effects>
+    {
+        public uint Bits;
+        public Effects(uint bits) { Bits = bits; }
+        /// <summary>The value after reset.</summary>
+        public static Effects Reset => new(0x38u);
+        static int IRegisterValue<Effects>.Format => 32;
+        static ulong IRegisterValue<Effects>.W1CMask => 0x1;
+        static ulong IRegisterValue<Effects>.W1SMask => 0x2;
+        static ulong IRegisterValue<Effects>.W1TMask => 0x4;
+        static ulong IRegisterValue<Effects>.W0CMask => 0x8;
+        static ulong IRegisterValue<Effects>.W0SMask => 0x10;
+        static ulong IRegisterValue<Effects>.W0TMask => 0x20;
+        static ulong IRegisterValue<Effects>.Ones => 0x80000000;
+        static Effects IRegisterValue<Effects>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Effects>.ToBits() => Bits;
+        public bool C1 { readonly get => Bit.Get(Bits, 0); set => Bit.Set(ref Bits, 0, value); }
+        public bool S1 { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
+        public bool T1 { readonly get => Bit.Get(Bits, 2); set => Bit.Set(ref Bits, 2, value); }
+        public bool C0 { readonly get => Bit.Get(Bits, 3); set => Bit.Set(ref Bits, 3, value); }
+        public bool S0 { readonly get => Bit.Get(Bits, 4); set => Bit.Set(ref Bits, 4, value); }
+        public bool T0 { readonly get => Bit.Get(Bits, 5); set => Bit.Set(ref Bits, 5, value); }
+        public uint Level { readonly get => Bit.Get(Bits, 8, 8); set => Bit.Set(ref Bits, 8, 8, value); }
+    }
+
+    public struct Drain : IRegisterValue<Drain>
+    {
+        public uint Bits;
+        public Drain(uint bits) { Bits = bits; }
+        static int IRegisterValue<Drain>.Format => 32;
+        static Drain IRegisterValue<Drain>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Drain>.ToBits() => Bits;
+        public static implicit operator Drain(uint v) => new(v);
+        public static implicit operator uint(Drain v) => v.Bits;
+    }
+
+    public struct Arm : IRegisterValue<Arm>
+    {
+        public byte Bits;
+        public Arm(byte bits) { Bits = bits; }
+        static int IRegisterValue<Arm>.Format => 8;
+        static Arm IRegisterValue<Arm>.FromBits(ulong b) => new((byte)b);
+        readonly ulong IRegisterValue<Arm>.ToBits() => Bits;
+        public static implicit operator Arm(byte v) => new(v);
+        public static implicit operator byte(Arm v) => v.Bits;
+    }
+
+    public struct Counters : IRegisterValue<Counters>
+    {
+        public uint Bits;
+        public Counters(uint bits) { Bits = bits; }
+        static int IRegisterValue<Counters>.Format => 32;
+        static Counters IRegisterValue<Counters>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Counters>.ToBits() => Bits;
+        public uint Errors => Bit.Get(Bits, 0, 8);
+        public bool Overflow => Bit.Get(Bits, 15);
+    }
+
+    public struct Ident : IRegisterValue<Ident>
+    {
+        public byte Bits;
+        public Ident(byte bits) { Bits = bits; }
+        static int IRegisterValue<Ident>.Format => 8;
+        static Ident IRegisterValue<Ident>.FromBits(ulong b) => new((byte)b);
+        readonly ulong IRegisterValue<Ident>.ToBits() => Bits;
+        public bool NoPending => Bit.Get(Bits, 0);
+        public Mode Id => (Mode)Bit.Get(Bits, 1, 3);
+        public uint Fifo => Bit.Get(Bits, 6, 2);
+    }
+
+    public struct Flip : IRegisterValue<Flip>
+    {
+        public ushort Bits;
+        public Flip(ushort bits) { Bits = bits; }
+        static int IRegisterValue<Flip>.Format => 16;
+        static ulong IRegisterValue<Flip>.W1TMask => 0xFFFF;
+        static Flip IRegisterValue<Flip>.FromBits(ulong b) => new((ushort)b);
+        readonly ulong IRegisterValue<Flip>.ToBits() => Bits;
+        public static implicit operator Flip(ushort v) => new(v);
+        public static implicit operator ushort(Flip v) => v.Bits;
+    }
+
+    public struct Ready : IRegisterValue<Ready>
+    {
+        public uint Bits;
+        public Ready(uint bits) { Bits = bits; }
+        static int IRegisterValue<Ready>.Format => 32;
+        static ulong IRegisterValue<Ready>.W0CMask => 0x2;
+        static Ready IRegisterValue<Ready>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Ready>.ToBits() => Bits;
+        public bool Busy => Bit.Get(Bits, 0);
+        public bool Done { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
+    }
 }
 
 /// <summary>The test device.</summary>
@@ -186,6 +370,147 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
     public Dev(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
+    /// <summary>The operations of Latched: its side effects are in the method names.</summary>
+    public readonly struct LatchedHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public LatchedHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register, returning each latched bit as it was held since the last read; the read releases the latches, so the next read shows the current state.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Latched ReadAndUnlatch() => new RegisterRO<TAccess, Dev.Latched>(_io, _offset).Read();
+    }
+    /// <summary>The operations of Semaphore: its side effects are in the method names.</summary>
+    public readonly struct SemaphoreHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public SemaphoreHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device sets its read-to-set bits as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Semaphore ReadAndSet() => new RegisterRO<TAccess, Dev.Semaphore>(_io, _offset).Read();
+        /// <summary>Writes the value; bits whose write has an effect are sent at the level that has none, reserved bits as declared.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Write(Dev.Semaphore value) => RegisterIo.Write<TAccess, Dev.Semaphore>(_io, _offset, RegisterIo.ForWrite(value));
+    }
+    /// <summary>The operations of Effects: its side effects are in the method names.</summary>
+    public readonly struct EffectsHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public EffectsHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Effects Read() => new RegisterRO<TAccess, Dev.Effects>(_io, _offset).Read();
+        /// <summary>Writes the value; bits whose write has an effect are sent at the level that has none, reserved bits as declared.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Write(Dev.Effects value) => RegisterIo.Write<TAccess, Dev.Effects>(_io, _offset, RegisterIo.ForWrite(value));
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Clear(Dev.Effects value) => RegisterIo.Write<TAccess, Dev.Effects>(_io, _offset, RegisterIo.ForClear(value));
+        /// <summary>Sets each settable bit set in the value (sending 1 for woset, 0 for wzs); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Set(Dev.Effects value) => RegisterIo.Write<TAccess, Dev.Effects>(_io, _offset, RegisterIo.ForSet(value));
+        /// <summary>Toggles each toggleable bit set in the value (sending 1 for wot, 0 for wzt); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Toggle(Dev.Effects value) => RegisterIo.Write<TAccess, Dev.Effects>(_io, _offset, RegisterIo.ForToggle(value));
+    }
+    /// <summary>The operations of Drain: its side effects are in the method names.</summary>
+    public readonly struct DrainHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public DrainHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Drain ReadAndClear() => new RegisterRO<TAccess, Dev.Drain>(_io, _offset).Read();
+        /// <summary>Writes the value; the device clears its write-clears bits (onwrite: wclr) whatever is written.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void WriteAndClear(Dev.Drain value) => RegisterIo.Write<TAccess, Dev.Drain>(_io, _offset, RegisterIo.ForWrite(value));
+    }
+    /// <summary>The operations of Arm: its side effects are in the method names.</summary>
+    public readonly struct ArmHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ArmHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Writes the value; the device sets its write-sets bits (onwrite: wset) whatever is written.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void WriteAndSet(Dev.Arm value) => RegisterIo.Write<TAccess, Dev.Arm>(_io, _offset, RegisterIo.ForWrite(value));
+    }
+    /// <summary>The operations of Counters: its side effects are in the method names.</summary>
+    public readonly struct CountersHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public CountersHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Counters ReadAndClear() => new RegisterRO<TAccess, Dev.Counters>(_io, _offset).Read();
+    }
+    /// <summary>The operations of Ident: its side effects are in the method names.</summary>
+    public readonly struct IdentHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public IdentHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Ident ReadAndClear() => new RegisterRO<TAccess, Dev.Ident>(_io, _offset).Read();
+    }
+    /// <summary>The operations of Flip: its side effects are in the method names.</summary>
+    public readonly struct FlipHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public FlipHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Flip Read() => new RegisterRO<TAccess, Dev.Flip>(_io, _offset).Read();
+        /// <summary>Toggles each toggleable bit set in the value (sending 1 for wot, 0 for wzt); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Toggle(Dev.Flip value) => RegisterIo.Write<TAccess, Dev.Flip>(_io, _offset, RegisterIo.ForToggle(value));
+    }
+    /// <summary>The operations of Ready: its side effects are in the method names.</summary>
+    public readonly struct ReadyHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ReadyHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Ready Read() => new RegisterRO<TAccess, Dev.Ready>(_io, _offset).Read();
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Clear(Dev.Ready value) => RegisterIo.Write<TAccess, Dev.Ready>(_io, _offset, RegisterIo.ForClear(value));
+    }
     /// <summary>Control (Test device manual 3.1).</summary>
     public RegisterRW<TAccess, Dev.Ctrl> Ctrl => new(_io, 0x0);
     public RegisterRWCS<TAccess, Dev.Status> Status => new(_io, 0x4);
@@ -202,6 +527,15 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
     public WindowRO<TAccess, Dev.Feat> Feat => new(_io, 0x34, 0x30, 32);
     public RegisterWO<TAccess, U16> QSel => new(_io, 0x38);
     public RegisterRW<TAccess, Dev.Mdio> Mdio => new(_io, 0x40);
+    public LatchedHandle Latched => new(_io, 0x50);
+    public SemaphoreHandle Semaphore => new(_io, 0x54);
+    public EffectsHandle Effects => new(_io, 0x58);
+    public DrainHandle Drain => new(_io, 0x5C);
+    public ArmHandle Arm => new(_io, 0x60);
+    public CountersHandle Counters => new(_io, 0x64);
+    public IdentHandle Ident => new(_io, 0x68);
+    public FlipHandle Flip => new(_io, 0x6C);
+    public ReadyHandle Ready => new(_io, 0x70);
     public QueueView Queue(uint index) { RegisterIo.WriteSelector(_io, 0x38, 16, index); return new(_io); }
     /// <summary>The registers of the instance chosen by QSel; choosing another instance invalidates this view.</summary>
     public readonly struct QueueView
