@@ -302,6 +302,7 @@ internal sealed class PageBuilder
         if (r.Window is WindowDef w)
             facts.Add(new Inline[] { new Strong("Window:"), new Text($" a {w.Width}-bit value seen through this {r.Width}-bit register, {r.Width} bits at a time; part n is chosen by writing n to "), RegLink(b, w.Select.Name) });
         facts.Add(new Inline[] { new Strong("Access:"), new Text(" "), new AccessBadge(r.Access), new Text(" " + Format.Meaning(r.Access)) });
+        if (r.Effects.Any) facts.Add(new Inline[] { new Strong("Side effects:"), new Text(" "), new Code(r.Effects.Text()) });
         facts.Add(r.Reset is ulong reset
             ? new Inline[] { new Strong("Reset:"), new Text(" "), new Code(Format.Hex(reset, r.ValueWidth)) }
             : new Inline[] { new Strong("Reset:"), new Text(" not specified") });
@@ -427,6 +428,11 @@ internal sealed class PageBuilder
                     : fd.Flags is Ref fl ? Values(fl.Name, fd, fr, false) : Cell();
                 var doc = new List<Inline>();
                 if (!string.IsNullOrWhiteSpace(fd.N.Doc)) doc.Add(new Text(Format.OneLine(fd.N.Doc)));
+                if (fd.Effects.Any)
+                {
+                    if (doc.Count > 0) doc.Add(new Text(" "));
+                    doc.Add(new Text("Side effect: ")); doc.Add(new Code(fd.Effects.Text()));
+                }
                 if (fd.Reserved)
                 {
                     if (doc.Count > 0) doc.Add(new Text(" "));

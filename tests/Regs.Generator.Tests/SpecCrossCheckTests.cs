@@ -11,8 +11,10 @@ namespace Regs.Generator.Tests;
 
 /// <summary>
 /// Offsets, widths and bit positions of defs/ against facts transcribed independently from the
-/// Linux uapi virtio headers, Linux's igb e1000_regs.h / e1000_defines.h and QEMU's igb_regs.h
-/// (SpecFacts/*.csv: path, kind, value, source). One test case per fact.
+/// Linux uapi virtio headers, Linux's igb e1000_regs.h / e1000_defines.h, QEMU's igb_regs.h and
+/// igb_core.c, Linux pci_regs.h and QEMU serial.c (SpecFacts/*.csv: path, kind, value, source).
+/// Kinds: offset, width, bits, bit, value, size, count (array elements), reset, access (ro, rw...)
+/// and effect (onread/onwrite/latch as "onwrite wzc", or "none"). One test case per fact.
 /// </summary>
 [Trait("Category", "Generator")]
 public sealed class SpecCrossCheckTests
@@ -28,7 +30,7 @@ public sealed class SpecCrossCheckTests
 
     public static IEnumerable<object[]> Facts()
     {
-        foreach (string file in new[] { "virtio.csv", "igb.csv" })
+        foreach (string file in new[] { "virtio.csv", "igb.csv", "pci.csv", "uart.csv" })
             foreach (string line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "SpecFacts", file)).Skip(1))
             {
                 if (line.Trim().Length == 0) continue;
@@ -48,7 +50,7 @@ public sealed class SpecCrossCheckTests
 
     private static string Normalize(string kind, string value)
     {
-        if (kind == "bits") return value;
+        if (kind is "bits" or "access" or "effect") return value;
         Assert.Equal(Numbers.Result.Ok, Numbers.TryParse(value, out ulong n));
         return n.ToString();
     }
@@ -96,11 +98,22 @@ public sealed class SpecCrossCheckTests
             {
                 "offset" => (baseOffset + ElementOffset(reg, index)).ToString(),
                 "width" => reg.Width.ToString(), // the register itself; a window shows a wider value through it
+                "count" => reg.Array?.Count.ToString(),
+                "reset" => reg.Reset?.ToString(),
+                "access" => reg.Access.Keyword(),
+                "effect" => reg.Effects.Text(),
                 _ => null,
             };
         }
-        if (rest.Length == next + 1 && kind == "bits" && reg.Fields.FirstOrDefault(x => x.N.Name == rest[next]) is FieldDef fd)
-            return $"{fd.Hi}:{fd.Lo}";
+        if (rest.Length == next + 1 && reg.Fields.FirstOrDefault(x => x.N.Name == rest[next]) is FieldDef fd)
+            return kind switch
+            {
+                "bits" => $"{fd.Hi}:{fd.Lo}",
+                "reset" => fd.Reset?.ToString(),
+                "access" => (fd.Access ?? reg.Access).Keyword(),
+                "effect" => RegisterBehaviour.EffectsOf(fd, reg).Text(),
+                _ => null,
+            };
         return null;
     }
 

@@ -42,7 +42,7 @@ public static partial class IgbPhy
         public bool RESET { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
-    /// <summary>Basic mode status; datasheet section not confirmed</summary>
+    /// <summary>Basic mode status; three bits hold an event until read (IEEE 802.3 22.2.4.2: jabber detect and remote fault latch high, link status latches low), so reading is ReadAndUnlatch; datasheet section not confirmed</summary>
     public struct BMSR : IRegisterValue<BMSR>
     {
         public ushort Bits;
@@ -52,13 +52,13 @@ public static partial class IgbPhy
         readonly ulong IRegisterValue<BMSR>.ToBits() => Bits;
         /// <summary>Extended register set available</summary>
         public bool EXTENDED_CAPS => Bit.Get(Bits, 0);
-        /// <summary>Jabber detected (latched until read)</summary>
+        /// <summary>Jabber detected since the last read</summary>
         public bool JABBER => Bit.Get(Bits, 1);
-        /// <summary>Link up (latched low until read)</summary>
+        /// <summary>Link up, and stayed up since the last read (a drop reads 0 once); read twice for the current state</summary>
         public bool LINK_STATUS => Bit.Get(Bits, 2);
         /// <summary>Auto-negotiation supported</summary>
         public bool AN_ABILITY => Bit.Get(Bits, 3);
-        /// <summary>Remote fault detected (latched until read)</summary>
+        /// <summary>Remote fault detected since the last read</summary>
         public bool REMOTE_FAULT => Bit.Get(Bits, 4);
         /// <summary>Auto-negotiation complete</summary>
         public bool AN_COMPLETE => Bit.Get(Bits, 5);
@@ -174,7 +174,7 @@ public static partial class IgbPhy
         public bool NEXT_PAGE => Bit.Get(Bits, 15);
     }
 
-    /// <summary>Auto-negotiation expansion; datasheet section not confirmed</summary>
+    /// <summary>Auto-negotiation expansion; page received and parallel detection fault hold until read (IEEE 802.3 28.2.4.1.5: latching high), so reading is ReadAndUnlatch; datasheet section not confirmed</summary>
     public struct ANER : IRegisterValue<ANER>
     {
         public ushort Bits;
@@ -184,13 +184,13 @@ public static partial class IgbPhy
         readonly ulong IRegisterValue<ANER>.ToBits() => Bits;
         /// <summary>Partner supports auto-negotiation</summary>
         public bool LP_AN_ABLE => Bit.Get(Bits, 0);
-        /// <summary>A new page was received (latched until read)</summary>
+        /// <summary>A new page was received since the last read</summary>
         public bool PAGE_RECEIVED => Bit.Get(Bits, 1);
         /// <summary>Local next page capable</summary>
         public bool NEXT_PAGE_ABLE => Bit.Get(Bits, 2);
         /// <summary>Partner next page capable</summary>
         public bool LP_NEXT_PAGE_ABLE => Bit.Get(Bits, 3);
-        /// <summary>Parallel detection fault</summary>
+        /// <summary>Parallel detection fault since the last read</summary>
         public bool PAR_DETECT_FAULT => Bit.Get(Bits, 4);
     }
 
@@ -258,7 +258,7 @@ public static partial class IgbPhy
         public uint TEST_MODE { readonly get => Bit.Get(Bits, 13, 3); set => Bit.Set(ref Bits, 13, 3, value); }
     }
 
-    /// <summary>1000BASE-T status; datasheet section not confirmed</summary>
+    /// <summary>1000BASE-T status; the idle error count clears on read and the master/slave fault latches high until read (IEEE 802.3 40.5.1.1; Linux commit b8f8c8eb 'a self-clearing on read, latched-high bit'), so reading is ReadAndClear; datasheet section not confirmed</summary>
     public struct GTSR : IRegisterValue<GTSR>
     {
         public ushort Bits;
@@ -266,7 +266,7 @@ public static partial class IgbPhy
         static int IRegisterValue<GTSR>.Format => 16;
         static GTSR IRegisterValue<GTSR>.FromBits(ulong b) => new((ushort)b);
         readonly ulong IRegisterValue<GTSR>.ToBits() => Bits;
-        /// <summary>Idle error count (clears on read)</summary>
+        /// <summary>Idle errors since the last read</summary>
         public uint IDLE_ERR_CNT => Bit.Get(Bits, 0, 8);
         /// <summary>Partner can do 1000BASE-T half duplex</summary>
         public bool LP_1000_HALF => Bit.Get(Bits, 10);
@@ -278,7 +278,7 @@ public static partial class IgbPhy
         public bool LOCAL_RX_OK => Bit.Get(Bits, 13);
         /// <summary>Resolved as master (1) or slave (0)</summary>
         public bool MS_RESOLUTION => Bit.Get(Bits, 14);
-        /// <summary>Master/slave configuration fault (latched until read)</summary>
+        /// <summary>Master/slave configuration fault since the last read</summary>
         public bool MS_FAULT => Bit.Get(Bits, 15);
     }
 
@@ -376,10 +376,46 @@ public readonly partial struct IgbPhy<TPort> where TPort : struct, IIndirectPort
     public IgbPhy(TPort port) { _port = port; }
     /// <summary>The port this space is reached through.</summary>
     public TPort Io => _port;
+    /// <summary>The operations of BMSR: its side effects are in the method names.</summary>
+    public readonly struct BMSRHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public BMSRHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register, returning each latched bit as it was held since the last read; the read releases the latches, so the next read shows the current state.</summary>
+        public IndirectStatus ReadAndUnlatch(out IgbPhy.BMSR value) => new IndirectRO<TPort, IgbPhy.BMSR>(_port, _address).Read(out value);
+    }
+    /// <summary>The operations of ANER: its side effects are in the method names.</summary>
+    public readonly struct ANERHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public ANERHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register, returning each latched bit as it was held since the last read; the read releases the latches, so the next read shows the current state.</summary>
+        public IndirectStatus ReadAndUnlatch(out IgbPhy.ANER value) => new IndirectRO<TPort, IgbPhy.ANER>(_port, _address).Read(out value);
+    }
+    /// <summary>The operations of GTSR: its side effects are in the method names.</summary>
+    public readonly struct GTSRHandle
+    {
+        private readonly TPort _port;
+        private readonly uint _address;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public GTSRHandle(TPort port, uint address) { _port = port; _address = address; }
+        /// <summary>The register number within the space.</summary>
+        public uint Address => _address;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        public IndirectStatus ReadAndClear(out IgbPhy.GTSR value) => new IndirectRO<TPort, IgbPhy.GTSR>(_port, _address).Read(out value);
+    }
     /// <summary>Basic mode control (82576 datasheet rev 2.7 8.25.1).</summary>
     public IndirectRW<TPort, IgbPhy.BMCR> BMCR => new(_port, 0x0);
-    /// <summary>Basic mode status; datasheet section not confirmed</summary>
-    public IndirectRO<TPort, IgbPhy.BMSR> BMSR => new(_port, 0x1);
+    /// <summary>Basic mode status; three bits hold an event until read (IEEE 802.3 22.2.4.2: jabber detect and remote fault latch high, link status latches low), so reading is ReadAndUnlatch; datasheet section not confirmed</summary>
+    public BMSRHandle BMSR => new(_port, 0x1);
     /// <summary>PHY identifier, OUI bits 3-18; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.PHYID1> PHYID1 => new(_port, 0x2);
     /// <summary>PHY identifier, OUI bits 19-24 then model and revision; datasheet section not confirmed</summary>
@@ -388,16 +424,16 @@ public readonly partial struct IgbPhy<TPort> where TPort : struct, IIndirectPort
     public IndirectRW<TPort, IgbPhy.ANAR> ANAR => new(_port, 0x4);
     /// <summary>Auto-negotiation link partner ability (base page); datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.ANLPAR> ANLPAR => new(_port, 0x5);
-    /// <summary>Auto-negotiation expansion; datasheet section not confirmed</summary>
-    public IndirectRO<TPort, IgbPhy.ANER> ANER => new(_port, 0x6);
+    /// <summary>Auto-negotiation expansion; page received and parallel detection fault hold until read (IEEE 802.3 28.2.4.1.5: latching high), so reading is ReadAndUnlatch; datasheet section not confirmed</summary>
+    public ANERHandle ANER => new(_port, 0x6);
     /// <summary>Auto-negotiation next page transmit; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.NPTX> NPTX => new(_port, 0x7);
     /// <summary>Link partner next page; datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.LPNP> LPNP => new(_port, 0x8);
     /// <summary>1000BASE-T control; datasheet section not confirmed</summary>
     public IndirectRW<TPort, IgbPhy.GTCR> GTCR => new(_port, 0x9);
-    /// <summary>1000BASE-T status; datasheet section not confirmed</summary>
-    public IndirectRO<TPort, IgbPhy.GTSR> GTSR => new(_port, 0xA);
+    /// <summary>1000BASE-T status; the idle error count clears on read and the master/slave fault latches high until read (IEEE 802.3 40.5.1.1; Linux commit b8f8c8eb 'a self-clearing on read, latched-high bit'), so reading is ReadAndClear; datasheet section not confirmed</summary>
+    public GTSRHandle GTSR => new(_port, 0xA);
     /// <summary>Extended status (1000 Mb/s abilities); datasheet section not confirmed</summary>
     public IndirectRO<TPort, IgbPhy.ESR> ESR => new(_port, 0xF);
     /// <summary>Port configuration; datasheet section not confirmed</summary>

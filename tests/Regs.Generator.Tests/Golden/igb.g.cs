@@ -122,6 +122,10 @@ public enum MsixVectors : uint
     Vector22 = (uint)(1UL << 22),
     Vector23 = (uint)(1UL << 23),
     Vector24 = (uint)(1UL << 24),
+    /// <summary>Without MSI-X (GPIE.MULTIPLE_MSIX = 0): the TCP timer expired (E1000_EICR_TCP_TIMER)</summary>
+    TCP_TIMER = (uint)(1UL << 30),
+    /// <summary>Without MSI-X (GPIE.MULTIPLE_MSIX = 0): a cause reported in ICR is pending (E1000_EICR_OTHER); with MSI-X the other causes use the vector IVAR_MISC names</summary>
+    OTHER = (uint)(1UL << 31),
 }
 
 /// <summary>Interrupt causes; the same bit layout is used by ICR, ICS, IMS, IMC and IAM; datasheet section not confirmed.</summary>
@@ -246,6 +250,10 @@ public static partial class Igb
     public const uint MtaEntryBits = 0x20u;
     public const uint EITRCount = 25;
     public const uint IVARCount = 8;
+    public const uint RETACount = 32;
+    public const uint RSSRKCount = 10;
+    public const uint VMOLRCount = 8;
+    public const uint VLVFCount = 32;
     public const uint MTACount = 128;
     public const uint RALCount = 24;
     public const uint RAHCount = 24;
@@ -301,12 +309,13 @@ public static partial class Igb
         public bool PHY_RST { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Device status; datasheet section not confirmed</summary>
+    /// <summary>Device status; every bit is read-only except PHYRA, which a written 0 clears (QEMU igb_set_status); datasheet section not confirmed</summary>
     public struct STATUS : IRegisterValue<STATUS>
     {
         public uint Bits;
         public STATUS(uint bits) { Bits = bits; }
         static int IRegisterValue<STATUS>.Format => 32;
+        static ulong IRegisterValue<STATUS>.W0CMask => 0x400;
         static STATUS IRegisterValue<STATUS>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<STATUS>.ToBits() => Bits;
         /// <summary>Link is full duplex</summary>
@@ -319,8 +328,8 @@ public static partial class Igb
         public bool TXOFF => Bit.Get(Bits, 4);
         /// <summary>Resolved link speed</summary>
         public LinkSpeed SPEED => (LinkSpeed)Bit.Get(Bits, 6, 2);
-        /// <summary>PHY reset asserted since last cleared</summary>
-        public bool PHYRA => Bit.Get(Bits, 10);
+        /// <summary>PHY reset asserted since last cleared; a written 0 clears it, a 1 leaves it (QEMU igb_set_status): STATUS.Clear</summary>
+        public bool PHYRA { readonly get => Bit.Get(Bits, 10); set => Bit.Set(ref Bits, 10, value); }
         /// <summary>Number of enabled virtual functions</summary>
         public uint NUM_VFS => Bit.Get(Bits, 14, 4);
         /// <summary>SR-IOV mode is active</summary>
@@ -435,6 +444,30 @@ public static partial class Igb
         public bool E { readonly get => Bit.Get(Bits, 30); set => Bit.Set(ref Bits, 30, value); }
     }
 
+    /// <summary>Flow control address high; datasheet section not confirmed</summary>
+    public struct FCAH : IRegisterValue<FCAH>
+    {
+        public uint Bits;
+        public FCAH(uint bits) { Bits = bits; }
+        static int IRegisterValue<FCAH>.Format => 32;
+        static FCAH IRegisterValue<FCAH>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<FCAH>.ToBits() => Bits;
+        /// <summary>Last two bytes of the pause frame address; software writes 0x0100</summary>
+        public uint FCAH_ADDR { readonly get => Bit.Get(Bits, 0, 16); set => Bit.Set(ref Bits, 0, 16, value); }
+    }
+
+    /// <summary>Flow control EtherType; datasheet section not confirmed</summary>
+    public struct FCT : IRegisterValue<FCT>
+    {
+        public uint Bits;
+        public FCT(uint bits) { Bits = bits; }
+        static int IRegisterValue<FCT>.Format => 32;
+        static FCT IRegisterValue<FCT>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<FCT>.ToBits() => Bits;
+        /// <summary>EtherType of pause frames; software writes 0x8808</summary>
+        public uint FCT_TYPE { readonly get => Bit.Get(Bits, 0, 16); set => Bit.Set(ref Bits, 0, 16, value); }
+    }
+
     /// <summary>VLAN EtherType; datasheet section not confirmed</summary>
     public struct VET : IRegisterValue<VET>
     {
@@ -461,6 +494,32 @@ public static partial class Igb
         readonly ulong IRegisterValue<FCTTV>.ToBits() => Bits;
         /// <summary>Pause time sent in XOFF frames</summary>
         public uint TTV { readonly get => Bit.Get(Bits, 0, 16); set => Bit.Set(ref Bits, 0, 16, value); }
+    }
+
+    /// <summary>Flow control receive threshold low (E1000_FCRTL); datasheet section not confirmed</summary>
+    public struct FCRTL : IRegisterValue<FCRTL>
+    {
+        public uint Bits;
+        public FCRTL(uint bits) { Bits = bits; }
+        static int IRegisterValue<FCRTL>.Format => 32;
+        static FCRTL IRegisterValue<FCRTL>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<FCRTL>.ToBits() => Bits;
+        /// <summary>Receive buffer fill level, in 8-byte units, below which an XON is sent (E1000_FCRTL_RTL)</summary>
+        public uint RTL { readonly get => Bit.Get(Bits, 3, 13); set => Bit.Set(ref Bits, 3, 13, value); }
+        /// <summary>Send XON frames when the fill level drops below RTL (E1000_FCRTL_XONE)</summary>
+        public bool XONE { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
+    }
+
+    /// <summary>Flow control receive threshold high (E1000_FCRTH); datasheet section not confirmed</summary>
+    public struct FCRTH : IRegisterValue<FCRTH>
+    {
+        public uint Bits;
+        public FCRTH(uint bits) { Bits = bits; }
+        static int IRegisterValue<FCRTH>.Format => 32;
+        static FCRTH IRegisterValue<FCRTH>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<FCRTH>.ToBits() => Bits;
+        /// <summary>Receive buffer fill level, in 8-byte units, above which an XOFF is sent (E1000_FCRTH_RTH)</summary>
+        public uint RTH { readonly get => Bit.Get(Bits, 3, 13); set => Bit.Set(ref Bits, 3, 13, value); }
     }
 
     /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
@@ -593,7 +652,7 @@ public static partial class Igb
         public static implicit operator MsixVectors(EIAM v) => (MsixVectors)v.Bits;
     }
 
-    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes; datasheet section not confirmed</summary>
+    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; without MSI-X: bits 15:0 queues, TCP_TIMER and OTHER; datasheet section not confirmed</summary>
     public struct EICR : IRegisterValue<EICR>
     {
         public uint Bits;
@@ -858,6 +917,92 @@ public static partial class Igb
         public bool RSS_UDP_IPV6_EX { readonly get => Bit.Get(Bits, 24); set => Bit.Set(ref Bits, 24, value); }
     }
 
+    /// <summary>RSS redirection table (E1000_RETA): 128 one-byte entries, four per register, each the receive queue of the hash values whose low 7 bits index it; datasheet section not confirmed</summary>
+    public struct RETA : IRegisterValue<RETA>
+    {
+        public uint Bits;
+        public RETA(uint bits) { Bits = bits; }
+        static int IRegisterValue<RETA>.Format => 32;
+        static RETA IRegisterValue<RETA>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<RETA>.ToBits() => Bits;
+        /// <summary>Queue of entry 4n</summary>
+        public uint ENTRY0 { readonly get => Bit.Get(Bits, 0, 8); set => Bit.Set(ref Bits, 0, 8, value); }
+        /// <summary>Queue of entry 4n+1</summary>
+        public uint ENTRY1 { readonly get => Bit.Get(Bits, 8, 8); set => Bit.Set(ref Bits, 8, 8, value); }
+        /// <summary>Queue of entry 4n+2</summary>
+        public uint ENTRY2 { readonly get => Bit.Get(Bits, 16, 8); set => Bit.Set(ref Bits, 16, 8, value); }
+        /// <summary>Queue of entry 4n+3</summary>
+        public uint ENTRY3 { readonly get => Bit.Get(Bits, 24, 8); set => Bit.Set(ref Bits, 24, 8, value); }
+    }
+
+    /// <summary>VMDq control (E1000_VT_CTL); datasheet section not confirmed</summary>
+    public struct VT_CTL : IRegisterValue<VT_CTL>
+    {
+        public uint Bits;
+        public VT_CTL(uint bits) { Bits = bits; }
+        static int IRegisterValue<VT_CTL>.Format => 32;
+        static VT_CTL IRegisterValue<VT_CTL>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<VT_CTL>.ToBits() => Bits;
+        /// <summary>Pool that receives packets no filter assigns (E1000_VT_CTL_DEFAULT_POOL_SHIFT)</summary>
+        public uint DEFAULT_POOL { readonly get => Bit.Get(Bits, 7, 3); set => Bit.Set(ref Bits, 7, 3, value); }
+        /// <summary>Select pools by VLAN only (E1000_VT_CTL_IGNORE_MAC)</summary>
+        public bool IGNORE_MAC { readonly get => Bit.Get(Bits, 28); set => Bit.Set(ref Bits, 28, value); }
+        /// <summary>Drop packets no filter assigns instead of sending them to DEFAULT_POOL</summary>
+        public bool DISABLE_DEF_POOL { readonly get => Bit.Get(Bits, 29); set => Bit.Set(ref Bits, 29, value); }
+        /// <summary>Replicate multicast and broadcast packets to every matching pool</summary>
+        public bool VM_REPL_EN { readonly get => Bit.Get(Bits, 30); set => Bit.Set(ref Bits, 30, value); }
+    }
+
+    /// <summary>VM offload control, one per pool (E1000_VMOLR); reset as QEMU igb_mac_reg_init gives it (0x2600 | STRCRC); datasheet section not confirmed</summary>
+    public struct VMOLR : IRegisterValue<VMOLR>
+    {
+        public uint Bits;
+        public VMOLR(uint bits) { Bits = bits; }
+        /// <summary>The value after reset.</summary>
+        public static VMOLR Reset => new(0x80002600u);
+        static int IRegisterValue<VMOLR>.Format => 32;
+        static VMOLR IRegisterValue<VMOLR>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<VMOLR>.ToBits() => Bits;
+        /// <summary>Largest packet the pool accepts when LPE is set (bytes)</summary>
+        public uint RLPML { readonly get => Bit.Get(Bits, 0, 14); set => Bit.Set(ref Bits, 0, 14, value); }
+        /// <summary>Accept long packets</summary>
+        public bool LPE { readonly get => Bit.Get(Bits, 16); set => Bit.Set(ref Bits, 16, value); }
+        /// <summary>Spread the pool's packets with RSS</summary>
+        public bool RSSE { readonly get => Bit.Get(Bits, 17); set => Bit.Set(ref Bits, 17, value); }
+        /// <summary>Accept untagged packets</summary>
+        public bool AUPE { readonly get => Bit.Get(Bits, 24); set => Bit.Set(ref Bits, 24, value); }
+        /// <summary>Accept packets that match the MTA</summary>
+        public bool ROMPE { readonly get => Bit.Get(Bits, 25); set => Bit.Set(ref Bits, 25, value); }
+        /// <summary>Accept packets that match the unicast table array</summary>
+        public bool ROPE { readonly get => Bit.Get(Bits, 26); set => Bit.Set(ref Bits, 26, value); }
+        /// <summary>Accept broadcast packets</summary>
+        public bool BAM { readonly get => Bit.Get(Bits, 27); set => Bit.Set(ref Bits, 27, value); }
+        /// <summary>Multicast promiscuous</summary>
+        public bool MPME { readonly get => Bit.Get(Bits, 28); set => Bit.Set(ref Bits, 28, value); }
+        /// <summary>Strip VLAN tags</summary>
+        public bool STRVLAN { readonly get => Bit.Get(Bits, 30); set => Bit.Set(ref Bits, 30, value); }
+        /// <summary>Strip the Ethernet CRC</summary>
+        public bool STRCRC { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
+    }
+
+    /// <summary>VLAN VM filter (E1000_VLVF, E1000_VLVF_ARRAY_SIZE entries): which pools receive a VLAN; datasheet section not confirmed</summary>
+    public struct VLVF : IRegisterValue<VLVF>
+    {
+        public uint Bits;
+        public VLVF(uint bits) { Bits = bits; }
+        static int IRegisterValue<VLVF>.Format => 32;
+        static VLVF IRegisterValue<VLVF>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<VLVF>.ToBits() => Bits;
+        /// <summary>VLAN ID this entry filters</summary>
+        public uint VLANID { readonly get => Bit.Get(Bits, 0, 12); set => Bit.Set(ref Bits, 0, 12, value); }
+        /// <summary>Pools that receive the VLAN, one bit per pool</summary>
+        public uint POOLSEL { readonly get => Bit.Get(Bits, 12, 8); set => Bit.Set(ref Bits, 12, 8, value); }
+        /// <summary>Local VLAN (E1000_VLVF_LVLAN)</summary>
+        public bool LVLAN { readonly get => Bit.Get(Bits, 20); set => Bit.Set(ref Bits, 20, value); }
+        /// <summary>The entry is valid</summary>
+        public bool VLANID_ENABLE { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
+    }
+
     /// <summary>Receive address high; write RAL first and set AV last; datasheet section not confirmed</summary>
     public struct RAH : IRegisterValue<RAH>
     {
@@ -876,7 +1021,7 @@ public static partial class Igb
         public bool AV { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Software semaphore; a read returns SMBI and then sets it; datasheet section not confirmed</summary>
+    /// <summary>Software semaphore; a read returns SMBI and then sets it, so the read that sees 0 takes the semaphore and a read-modify-write would take it by accident (QEMU igb_mac_swsm_read; Linux igb_get_hw_semaphore polls it with reads): ReadAndSet; datasheet section not confirmed</summary>
     public struct SWSM : IRegisterValue<SWSM>
     {
         public uint Bits;
@@ -884,9 +1029,9 @@ public static partial class Igb
         static int IRegisterValue<SWSM>.Format => 32;
         static SWSM IRegisterValue<SWSM>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<SWSM>.ToBits() => Bits;
-        /// <summary>Software semaphore bit (0 when read means acquired)</summary>
+        /// <summary>Software semaphore: a read returns it and sets it (0 read means this read took it); written 0 to release</summary>
         public bool SMBI { readonly get => Bit.Get(Bits, 0); set => Bit.Set(ref Bits, 0, value); }
-        /// <summary>Software/firmware semaphore bit</summary>
+        /// <summary>Software/firmware semaphore bit: set, then read back 1 to own it</summary>
         public bool SWESMBI { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
     }
 
@@ -938,7 +1083,7 @@ public static partial class Igb
         public bool DROP_EN { readonly get => Bit.Get(Bits, 31); set => Bit.Set(ref Bits, 31, value); }
     }
 
-    /// <summary>Receive descriptor control (82576 datasheet rev 2.7 8.10.10).</summary>
+    /// <summary>Receive descriptor control; after reset 0x02010000 in queue 0 and 0x00010000 in the others (QEMU igb_mac_reg_init RXDCTL0..15) (82576 datasheet rev 2.7 8.10.10).</summary>
     public struct RXDCTL : IRegisterValue<RXDCTL>
     {
         public uint Bits;
@@ -952,13 +1097,13 @@ public static partial class Igb
         public uint HTHRESH { readonly get => Bit.Get(Bits, 8, 5); set => Bit.Set(ref Bits, 8, 5, value); }
         /// <summary>Write-back threshold</summary>
         public uint WTHRESH { readonly get => Bit.Get(Bits, 16, 5); set => Bit.Set(ref Bits, 16, 5, value); }
-        /// <summary>Queue enable</summary>
+        /// <summary>Queue enable; 1 after reset in queue 0 only</summary>
         public bool ENABLE { readonly get => Bit.Get(Bits, 25); set => Bit.Set(ref Bits, 25, value); }
         /// <summary>Flush pending descriptor write-backs (self-clearing)</summary>
         public bool SWFLSH { readonly get => Bit.Get(Bits, 26); set => Bit.Set(ref Bits, 26, value); }
     }
 
-    /// <summary>Transmit descriptor control (82576 datasheet rev 2.7 8.12.13).</summary>
+    /// <summary>Transmit descriptor control; after reset 0x02000000 in queue 0 and 0 in the others (QEMU igb_mac_reg_init TXDCTL0) (82576 datasheet rev 2.7 8.12.13).</summary>
     public struct TXDCTL : IRegisterValue<TXDCTL>
     {
         public uint Bits;
@@ -972,7 +1117,7 @@ public static partial class Igb
         public uint HTHRESH { readonly get => Bit.Get(Bits, 8, 5); set => Bit.Set(ref Bits, 8, 5, value); }
         /// <summary>Write-back threshold</summary>
         public uint WTHRESH { readonly get => Bit.Get(Bits, 16, 5); set => Bit.Set(ref Bits, 16, 5, value); }
-        /// <summary>Queue enable</summary>
+        /// <summary>Queue enable; 1 after reset in queue 0 only</summary>
         public bool ENABLE { readonly get => Bit.Get(Bits, 25); set => Bit.Set(ref Bits, 25, value); }
         /// <summary>Flush pending descriptor write-backs (self-clearing)</summary>
         public bool SWFLSH { readonly get => Bit.Get(Bits, 26); set => Bit.Set(ref Bits, 26, value); }
@@ -988,10 +1133,42 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public Igb(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
+    /// <summary>The operations of STATUS: its side effects are in the method names.</summary>
+    public readonly struct STATUSHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public STATUSHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Igb.STATUS Read() => new RegisterRO<TAccess, Igb.STATUS>(_io, _offset).Read();
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Clear(Igb.STATUS value) => RegisterIo.Write<TAccess, Igb.STATUS>(_io, _offset, RegisterIo.ForClear(value));
+    }
+    /// <summary>The operations of SWSM: its side effects are in the method names.</summary>
+    public readonly struct SWSMHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public SWSMHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device sets its read-to-set bits as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Igb.SWSM ReadAndSet() => new RegisterRO<TAccess, Igb.SWSM>(_io, _offset).Read();
+        /// <summary>Writes the value; bits whose write has an effect are sent at the level that has none, reserved bits as declared.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Write(Igb.SWSM value) => RegisterIo.Write<TAccess, Igb.SWSM>(_io, _offset, RegisterIo.ForWrite(value));
+    }
     /// <summary>Device control (82576 datasheet rev 2.7 8.2.1).</summary>
     public RegisterRW<TAccess, Igb.CTRL> CTRL => new(_io, 0x0);
-    /// <summary>Device status; datasheet section not confirmed</summary>
-    public RegisterRO<TAccess, Igb.STATUS> STATUS => new(_io, 0x8);
+    /// <summary>Device status; every bit is read-only except PHYRA, which a written 0 clears (QEMU igb_set_status); datasheet section not confirmed</summary>
+    public STATUSHandle STATUS => new(_io, 0x8);
     /// <summary>EEPROM/flash control (EEC); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.EECD> EECD => new(_io, 0x10);
     /// <summary>EEPROM read; one 16-bit word per START; datasheet section not confirmed</summary>
@@ -1002,14 +1179,18 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public RegisterRW<TAccess, Igb.MDIC> MDIC => new(_io, 0x20);
     /// <summary>Flow control address low; software writes 0x00C28001; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FCAL => new(_io, 0x28);
-    /// <summary>Flow control address high (bits 15:0); software writes 0x0100; datasheet section not confirmed</summary>
-    public RegisterRW<TAccess, U32> FCAH => new(_io, 0x2C);
-    /// <summary>Flow control EtherType (bits 15:0); software writes 0x8808; datasheet section not confirmed</summary>
-    public RegisterRW<TAccess, U32> FCT => new(_io, 0x30);
+    /// <summary>Flow control address high; datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.FCAH> FCAH => new(_io, 0x2C);
+    /// <summary>Flow control EtherType; datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.FCT> FCT => new(_io, 0x30);
     /// <summary>VLAN EtherType; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.VET> VET => new(_io, 0x38);
     /// <summary>Flow control transmit timer value; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.FCTTV> FCTTV => new(_io, 0x170);
+    /// <summary>Flow control receive threshold low (E1000_FCRTL); datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.FCRTL> FCRTL => new(_io, 0x2160);
+    /// <summary>Flow control receive threshold high (E1000_FCRTH); datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.FCRTH> FCRTH => new(_io, 0x2168);
     /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
     public RegisterRCW1C<TAccess, Igb.ICR> ICR => new(_io, 0xC0);
     /// <summary>Interrupt cause set; writing 1s raises those causes; datasheet section not confirmed</summary>
@@ -1030,7 +1211,7 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public RegisterRW<TAccess, Igb.EIAC> EIAC => new(_io, 0x152C);
     /// <summary>Extended interrupt auto mask: EIMS bits cleared on EICR access or MSI-X message (82576 datasheet rev 2.7 8.8.6).</summary>
     public RegisterRW<TAccess, Igb.EIAM> EIAM => new(_io, 0x1530);
-    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; legacy mode: bits 15:0 queues and 30 TCP timer and 31 other causes; datasheet section not confirmed</summary>
+    /// <summary>Extended interrupt cause; MSI-X mode: bit n is vector n; without MSI-X: bits 15:0 queues, TCP_TIMER and OTHER; datasheet section not confirmed</summary>
     public RegisterRCW1C<TAccess, Igb.EICR> EICR => new(_io, 0x1580);
     /// <summary>General purpose interrupt enable; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.GPIE> GPIE => new(_io, 0x1514);
@@ -1056,6 +1237,16 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public RegisterRW<TAccess, Igb.RLPML> RLPML => new(_io, 0x5004);
     /// <summary>Multiple receive queues command; datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.MRQC> MRQC => new(_io, 0x5818);
+    /// <summary>RSS redirection table (E1000_RETA): 128 one-byte entries, four per register, each the receive queue of the hash values whose low 7 bits index it; datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.RETA> RETA(uint n) => new(_io, 0x5C00 + (nuint)(n % 32) * 0x4);
+    /// <summary>RSS random key (E1000_RSSRK): 40 bytes, four per register, byte 4n in the low byte; datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, U32> RSSRK(uint n) => new(_io, 0x5C80 + (nuint)(n % 10) * 0x4);
+    /// <summary>VMDq control (E1000_VT_CTL); datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.VT_CTL> VT_CTL => new(_io, 0x581C);
+    /// <summary>VM offload control, one per pool (E1000_VMOLR); reset as QEMU igb_mac_reg_init gives it (0x2600 | STRCRC); datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.VMOLR> VMOLR(uint n) => new(_io, 0x5AD0 + (nuint)(n % 8) * 0x4);
+    /// <summary>VLAN VM filter (E1000_VLVF, E1000_VLVF_ARRAY_SIZE entries): which pools receive a VLAN; datasheet section not confirmed</summary>
+    public RegisterRW<TAccess, Igb.VLVF> VLVF(uint n) => new(_io, 0x5D00 + (nuint)(n % 32) * 0x4);
     /// <summary>Multicast table array (4096 hash bits); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> MTA(uint n) => new(_io, 0x5200 + (nuint)(n % 128) * 0x4);
     /// <summary>Receive address low; first four bytes of a unicast or multicast address; datasheet section not confirmed</summary>
@@ -1064,8 +1255,8 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public RegisterRW<TAccess, Igb.RAH> RAH(uint n) { n %= 24; return new(_io, n < 16 ? 0x5404 + (nuint)n * 0x8 : 0x54E4 + (nuint)(n - 16) * 0x8); }
     /// <summary>VLAN filter table array (one bit per VLAN ID); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> VFTA(uint n) => new(_io, 0x5600 + (nuint)(n % 128) * 0x4);
-    /// <summary>Software semaphore; a read returns SMBI and then sets it; datasheet section not confirmed</summary>
-    public RegisterRW<TAccess, Igb.SWSM> SWSM => new(_io, 0x5B50);
+    /// <summary>Software semaphore; a read returns SMBI and then sets it, so the read that sees 0 takes the semaphore and a read-modify-write would take it by accident (QEMU igb_mac_swsm_read; Linux igb_get_hw_semaphore polls it with reads): ReadAndSet; datasheet section not confirmed</summary>
+    public SWSMHandle SWSM => new(_io, 0x5B50);
     /// <summary>Firmware semaphore (owned by the manageability firmware); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, U32> FWSM => new(_io, 0x5B54);
     /// <summary>Software/firmware synchronization of shared resources; datasheet section not confirmed</summary>
@@ -1215,8 +1406,10 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
         public RegisterRW<TAccess, U32> RDH => new(_io, 0x10);
         /// <summary>Descriptor tail (one past the last descriptor given to the device); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> RDT => new(_io, 0x18);
-        /// <summary>Receive descriptor control (82576 datasheet rev 2.7 8.10.10).</summary>
+        /// <summary>Receive descriptor control; after reset 0x02010000 in queue 0 and 0x00010000 in the others (QEMU igb_mac_reg_init RXDCTL0..15) (82576 datasheet rev 2.7 8.10.10).</summary>
         public RegisterRW<TAccess, Igb.RXDCTL> RXDCTL => new(_io, 0x28);
+        /// <summary>Packets dropped because the queue had no descriptor (E1000_RQDPC); a read clears it on the 82576 (Linux igb_update_stats writes 0 only on i210 and later); datasheet section not confirmed</summary>
+        public RegisterRC<TAccess, U32> RQDPC => new(_io, 0x30);
     }
     /// <summary>Per-queue transmit registers (queues 0-3 are also mirrored at 0x3800 + 0x100 n)</summary>
     public TxQueueView TxQueue(uint n) => new(_io.At(0xE000 + (nuint)(n % 16) * 0x40));
@@ -1235,7 +1428,7 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
         public RegisterRW<TAccess, U32> TDH => new(_io, 0x10);
         /// <summary>Descriptor tail (one past the last descriptor given to the device); datasheet section not confirmed</summary>
         public RegisterRW<TAccess, U32> TDT => new(_io, 0x18);
-        /// <summary>Transmit descriptor control (82576 datasheet rev 2.7 8.12.13).</summary>
+        /// <summary>Transmit descriptor control; after reset 0x02000000 in queue 0 and 0 in the others (QEMU igb_mac_reg_init TXDCTL0) (82576 datasheet rev 2.7 8.12.13).</summary>
         public RegisterRW<TAccess, Igb.TXDCTL> TXDCTL => new(_io, 0x28);
     }
     /// <summary>Internal PHY registers through MDIC</summary>

@@ -43,18 +43,37 @@ public static partial class PciConfig
         public bool InterruptDisable { readonly get => Bit.Get(Bits, 10); set => Bit.Set(ref Bits, 10, value); }
     }
 
-    /// <summary>Status register (PCI Local Bus 3.0 6.2.3).</summary>
+    /// <summary>Status register; the error bits are write-1-to-clear (Clear), the rest read-only, so no write can clear an error by accident (PCI Local Bus 3.0 6.2.3).</summary>
     public struct Status : IRegisterValue<Status>
     {
         public ushort Bits;
         public Status(ushort bits) { Bits = bits; }
         static int IRegisterValue<Status>.Format => 16;
+        static ulong IRegisterValue<Status>.W1CMask => 0xF900;
         static Status IRegisterValue<Status>.FromBits(ulong b) => new((ushort)b);
         readonly ulong IRegisterValue<Status>.ToBits() => Bits;
         /// <summary>The function asserts INTx</summary>
         public bool InterruptStatus => Bit.Get(Bits, 3);
         /// <summary>CapabilitiesPointer is valid</summary>
         public bool CapabilitiesList => Bit.Get(Bits, 4);
+        /// <summary>66 MHz capable (PCI_STATUS_66MHZ)</summary>
+        public bool Capable66MHz => Bit.Get(Bits, 5);
+        /// <summary>Fast back-to-back capable (PCI_STATUS_FAST_BACK)</summary>
+        public bool FastBackToBack => Bit.Get(Bits, 7);
+        /// <summary>A parity error was seen as bus master (PCI_STATUS_PARITY)</summary>
+        public bool MasterDataParityError { readonly get => Bit.Get(Bits, 8); set => Bit.Set(ref Bits, 8, value); }
+        /// <summary>DEVSEL timing (PCI_STATUS_DEVSEL_MASK)</summary>
+        public uint DevselTiming => Bit.Get(Bits, 9, 2);
+        /// <summary>The function ended a transaction with target abort (PCI_STATUS_SIG_TARGET_ABORT)</summary>
+        public bool SignaledTargetAbort { readonly get => Bit.Get(Bits, 11); set => Bit.Set(ref Bits, 11, value); }
+        /// <summary>A transaction of this master ended in target abort (PCI_STATUS_REC_TARGET_ABORT)</summary>
+        public bool ReceivedTargetAbort { readonly get => Bit.Get(Bits, 12); set => Bit.Set(ref Bits, 12, value); }
+        /// <summary>A transaction of this master ended in master abort (PCI_STATUS_REC_MASTER_ABORT)</summary>
+        public bool ReceivedMasterAbort { readonly get => Bit.Get(Bits, 13); set => Bit.Set(ref Bits, 13, value); }
+        /// <summary>The function asserted SERR# (PCI_STATUS_SIG_SYSTEM_ERROR)</summary>
+        public bool SignaledSystemError { readonly get => Bit.Get(Bits, 14); set => Bit.Set(ref Bits, 14, value); }
+        /// <summary>The function detected a parity error (PCI_STATUS_DETECTED_PARITY)</summary>
+        public bool DetectedParityError { readonly get => Bit.Get(Bits, 15); set => Bit.Set(ref Bits, 15, value); }
     }
 
     /// <summary>Header layout and multi-function flag (PCI Local Bus 3.0 6.2.1).</summary>
@@ -79,12 +98,12 @@ public static partial class PciConfig
         static int IRegisterValue<BAR>.Format => 32;
         static BAR IRegisterValue<BAR>.FromBits(ulong b) => new((uint)b);
         readonly ulong IRegisterValue<BAR>.ToBits() => Bits;
-        /// <summary>An I/O BAR (the other fields then do not apply)</summary>
-        public bool IoSpace { readonly get => Bit.Get(Bits, 0); set => Bit.Set(ref Bits, 0, value); }
-        /// <summary>32 or 64-bit memory BAR</summary>
-        public PciBarKind Kind { readonly get => (PciBarKind)Bit.Get(Bits, 1, 2); set => Bit.Set(ref Bits, 1, 2, (uint)value); }
-        /// <summary>Prefetchable memory</summary>
-        public bool Prefetchable { readonly get => Bit.Get(Bits, 3); set => Bit.Set(ref Bits, 3, value); }
+        /// <summary>An I/O BAR (the other fields then do not apply); hardwired</summary>
+        public bool IoSpace => Bit.Get(Bits, 0);
+        /// <summary>32 or 64-bit memory BAR; hardwired</summary>
+        public PciBarKind Kind => (PciBarKind)Bit.Get(Bits, 1, 2);
+        /// <summary>Prefetchable memory; hardwired</summary>
+        public bool Prefetchable => Bit.Get(Bits, 3);
         /// <summary>Base address bits 31:4</summary>
         public uint Address { readonly get => Bit.Get(Bits, 4, 28); set => Bit.Set(ref Bits, 4, 28, value); }
     }
@@ -97,14 +116,30 @@ public readonly partial struct PciConfig<TAccess> where TAccess : struct, IRegis
     public PciConfig(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
+    /// <summary>The operations of Status: its side effects are in the method names.</summary>
+    public readonly struct StatusHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public StatusHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public PciConfig.Status Read() => new RegisterRO<TAccess, PciConfig.Status>(_io, _offset).Read();
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Clear(PciConfig.Status value) => RegisterIo.Write<TAccess, PciConfig.Status>(_io, _offset, RegisterIo.ForClear(value));
+    }
     /// <summary>Vendor; NoVendor when no function answers (PCI Local Bus 3.0 6.2.1).</summary>
     public RegisterRO<TAccess, U16> VendorID => new(_io, 0x0);
     /// <summary>Device (PCI Local Bus 3.0 6.2.1).</summary>
     public RegisterRO<TAccess, U16> DeviceID => new(_io, 0x2);
     /// <summary>Command register (PCI Local Bus 3.0 6.2.2).</summary>
     public RegisterRW<TAccess, PciConfig.Command> Command => new(_io, 0x4);
-    /// <summary>Status register (PCI Local Bus 3.0 6.2.3).</summary>
-    public RegisterRO<TAccess, PciConfig.Status> Status => new(_io, 0x6);
+    /// <summary>Status register; the error bits are write-1-to-clear (Clear), the rest read-only, so no write can clear an error by accident (PCI Local Bus 3.0 6.2.3).</summary>
+    public StatusHandle Status => new(_io, 0x6);
     /// <summary>Revision (PCI Local Bus 3.0 6.2.1).</summary>
     public RegisterRO<TAccess, U8> RevisionID => new(_io, 0x8);
     /// <summary>Programming interface (PCI Local Bus 3.0 6.2.1).</summary>

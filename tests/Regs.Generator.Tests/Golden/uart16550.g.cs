@@ -39,7 +39,7 @@ public static partial class Uart16550
         public bool EDSSI { readonly get => Bit.Get(Bits, 3); set => Bit.Set(ref Bits, 3, value); }
     }
 
-    /// <summary>Interrupt identification</summary>
+    /// <summary>Interrupt identification; reading it while it reports the transmitter-holding-register-empty interrupt clears that interrupt (QEMU serial.c serial_ioport_read UART_IIR), so reading is ReadAndClear</summary>
     public struct IIR : IRegisterValue<IIR>
     {
         public byte Bits;
@@ -47,7 +47,9 @@ public static partial class Uart16550
         static int IRegisterValue<IIR>.Format => 8;
         static IIR IRegisterValue<IIR>.FromBits(ulong b) => new((byte)b);
         readonly ulong IRegisterValue<IIR>.ToBits() => Bits;
+        /// <summary>No interrupt pending; a read that reports THRE empty clears that interrupt</summary>
         public bool NoInterruptPending => Bit.Get(Bits, 0);
+        /// <summary>Highest-priority pending interrupt; THRE empty (0b001) is cleared by this read</summary>
         public uint InterruptId => Bit.Get(Bits, 1, 3);
         public uint FifosEnabled => Bit.Get(Bits, 6, 2);
     }
@@ -100,7 +102,7 @@ public static partial class Uart16550
         public bool Loop { readonly get => Bit.Get(Bits, 4); set => Bit.Set(ref Bits, 4, value); }
     }
 
-    /// <summary>Line status; reading clears the error bits</summary>
+    /// <summary>Line status; reading clears the error bits (OE, PE, FE, BI and the FIFO error: PC16550D, section not confirmed here; QEMU serial.c serial_ioport_read clears BI and OE), so reading is ReadAndClear; the data and transmitter bits follow the FIFOs</summary>
     public struct LSR : IRegisterValue<LSR>
     {
         public byte Bits;
@@ -127,6 +129,32 @@ public readonly partial struct Uart16550<TAccess> where TAccess : struct, IRegis
     public Uart16550(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
+    /// <summary>The operations of IIR: its side effects are in the method names.</summary>
+    public readonly struct IIRHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public IIRHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Uart16550.IIR ReadAndClear() => new RegisterRO<TAccess, Uart16550.IIR>(_io, _offset).Read();
+    }
+    /// <summary>The operations of LSR: its side effects are in the method names.</summary>
+    public readonly struct LSRHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public LSRHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Uart16550.LSR ReadAndClear() => new RegisterRO<TAccess, Uart16550.LSR>(_io, _offset).Read();
+    }
     /// <summary>Receiver buffer (DLAB=0): reading takes the received byte</summary>
     public RegisterRC<TAccess, U8> RBR => new(_io, 0x0);
     /// <summary>Transmitter holding register (DLAB=0): writing sends a byte</summary>
@@ -137,16 +165,16 @@ public readonly partial struct Uart16550<TAccess> where TAccess : struct, IRegis
     public RegisterRW<TAccess, Uart16550.IER> IER => new(_io, 0x1);
     /// <summary>Divisor latch, high byte (DLAB=1)</summary>
     public RegisterRW<TAccess, U8> DLM => new(_io, 0x1);
-    /// <summary>Interrupt identification</summary>
-    public RegisterRO<TAccess, Uart16550.IIR> IIR => new(_io, 0x2);
+    /// <summary>Interrupt identification; reading it while it reports the transmitter-holding-register-empty interrupt clears that interrupt (QEMU serial.c serial_ioport_read UART_IIR), so reading is ReadAndClear</summary>
+    public IIRHandle IIR => new(_io, 0x2);
     /// <summary>FIFO control</summary>
     public RegisterWO<TAccess, Uart16550.FCR> FCR => new(_io, 0x2);
     /// <summary>Line control</summary>
     public RegisterRW<TAccess, Uart16550.LCR> LCR => new(_io, 0x3);
     /// <summary>Modem control</summary>
     public RegisterRW<TAccess, Uart16550.MCR> MCR => new(_io, 0x4);
-    /// <summary>Line status; reading clears the error bits</summary>
-    public RegisterRC<TAccess, Uart16550.LSR> LSR => new(_io, 0x5);
+    /// <summary>Line status; reading clears the error bits (OE, PE, FE, BI and the FIFO error: PC16550D, section not confirmed here; QEMU serial.c serial_ioport_read clears BI and OE), so reading is ReadAndClear; the data and transmitter bits follow the FIFOs</summary>
+    public LSRHandle LSR => new(_io, 0x5);
     /// <summary>Modem status; reading clears the delta bits</summary>
     public RegisterRC<TAccess, U8> MSR => new(_io, 0x6);
     /// <summary>Scratch register: holds what was written (absent on the 8250)</summary>

@@ -313,6 +313,10 @@ public readonly partial struct VirtioPciCommonCfg<TAccess> where TAccess : struc
     public RegisterRO<TAccess, U8> config_generation => new(_io, 0x15);
     /// <summary>Index of the virtqueue the Queue registers refer to (virtio 1.2 4.1.4.3).</summary>
     public RegisterRW<TAccess, U16> queue_select => new(_io, 0x16);
+    /// <summary>Index of the first administration virtqueue (virtio 1.3 section 4.1.4.3, struct virtio_pci_modern_common_cfg, VIRTIO_PCI_COMMON_ADM_Q_IDX); only with VIRTIO_F_ADMIN_VQ, which virtio 1.2 lacks</summary>
+    public RegisterRO<TAccess, U16> admin_queue_index => new(_io, 0x3C);
+    /// <summary>Number of administration virtqueues (virtio 1.3 section 4.1.4.3, VIRTIO_PCI_COMMON_ADM_Q_NUM); 0 without VIRTIO_F_ADMIN_VQ</summary>
+    public RegisterRO<TAccess, U16> admin_queue_num => new(_io, 0x3E);
     /// <summary>Fields of the virtqueue selected by queue_select (virtio 1.2 4.1.4.3).</summary>
     public QueueView Queue(uint index) { RegisterIo.WriteSelector(_io, 0x16, 16, index); return new(_io); }
     /// <summary>The registers of the instance chosen by queue_select; choosing another instance invalidates this view.</summary>
