@@ -8,7 +8,7 @@ namespace Regs.Generator.Tests.Fuzz;
 /// <summary>
 /// Mutations of the YAML tree: each keeps the file well-formed YAML (mostly) but breaks or
 /// stretches the register language: deleted, duplicated, moved and swapped nodes, boundary
-/// scalars, renamed keys, subtrees spliced from other files, access kinds, bit ranges, offsets,
+/// scalars, renamed keys, subtrees spliced from other files, access kinds, side effects, bit ranges, offsets,
 /// widths and counts.
 /// </summary>
 internal static class StructureMutator
@@ -25,6 +25,7 @@ internal static class StructureMutator
         ("rename-key", RenameKey),
         ("splice", Splice),
         ("access-kind", AccessKind),
+        ("side-effect", SideEffect),
         ("bit-range", BitRange),
         ("offsets", Offsets),
         ("width-count", WidthCount),
@@ -153,6 +154,23 @@ internal static class StructureMutator
         if (entries.Count > 0 && rng.Next(3) != 0) { Pick(rng, entries).Value = new FScalar(Pick(rng, AccessKinds)); return; }
         var named = root.All().OfType<FMap>().Where(m => m.Entries.Any(e => e.Key == "name") && m.Entries.All(e => e.Key != "access")).ToList();
         if (named.Count > 0) Pick(rng, named).Entries.Add(new FEntry("access", new FScalar(Pick(rng, AccessKinds))));
+    }
+
+    private static readonly (string Key, string[] Values)[] SideEffects =
+    {
+        ("onread", new[] { "rclr", "rset", "rc", "" }),
+        ("onwrite", new[] { "woclr", "woset", "wot", "wzc", "wzs", "wzt", "wclr", "wset", "w1c", "" }),
+        ("latch", new[] { "high", "low", "true", "" }),
+    };
+
+    /// <summary>onread/onwrite/latch keys, valid and not, on registers, fields and anything named (layout members too).</summary>
+    private static void SideEffect(Random rng, FNode root, FuzzCorpus corpus)
+    {
+        var (key, values) = Pick(rng, SideEffects);
+        var entries = Entries(root, e => e.Key == key);
+        if (entries.Count > 0 && rng.Next(3) != 0) { Pick(rng, entries).Value = new FScalar(Pick(rng, values)); return; }
+        var named = root.All().OfType<FMap>().Where(m => m.Entries.Any(e => e.Key == "name") && m.Entries.All(e => e.Key != key)).ToList();
+        if (named.Count > 0) Pick(rng, named).Entries.Add(new FEntry(key, new FScalar(Pick(rng, values))));
     }
 
     /// <summary>Overlapping, reversed, out-of-register and malformed bit ranges.</summary>
