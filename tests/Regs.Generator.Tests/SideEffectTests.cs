@@ -92,6 +92,17 @@ public sealed class SideEffectTests
     }
 
     [Fact]
+    public void GeneratedHandlesWorkInArraysAndRepeatedGroups()
+    {
+        Assert.Equal(new[] { "Clear", "Read" }, Methods<Dev<FakeBus>.AcksHandle>());
+        Assert.Equal(new[] { "ReadAndClear" }, Methods<Dev<FakeBus>.DropsHandle>());
+        D.Acks(2).Clear(0x5);
+        _dev.Poke32(0x1060, 9);
+        Assert.Equal(9u, D.Ring(1).Drops.ReadAndClear().Bits);
+        Assert.Equal(new[] { "W32 0x88=0x5", "R32 0x1060" }, _dev.Log);
+    }
+
+    [Fact]
     public void ReadsWithSideEffectsAreOneAccessEach()
     {
         _dev.Poke32(0x50, 0x2);

@@ -149,6 +149,7 @@ public static partial class Dev
     public const uint Magic = 0x74726976u;
     public const uint TableCount = 8;
     public const uint AddrCount = 5;
+    public const uint AcksCount = 4;
     public const uint RingCount = 4;
 
     /// <summary>Control (Test device manual 3.1).</summary>
@@ -361,6 +362,18 @@ public static partial class Dev
         public bool Busy => Bit.Get(Bits, 0);
         public bool Done { readonly get => Bit.Get(Bits, 1); set => Bit.Set(ref Bits, 1, value); }
     }
+
+    public struct Acks : IRegisterValue<Acks>
+    {
+        public uint Bits;
+        public Acks(uint bits) { Bits = bits; }
+        static int IRegisterValue<Acks>.Format => 32;
+        static ulong IRegisterValue<Acks>.W1CMask => 0xFFFFFFFF;
+        static Acks IRegisterValue<Acks>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<Acks>.ToBits() => Bits;
+        public static implicit operator Acks(uint v) => new(v);
+        public static implicit operator uint(Acks v) => v.Bits;
+    }
 }
 
 /// <summary>The test device.</summary>
@@ -511,6 +524,35 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Clear(Dev.Ready value) => RegisterIo.Write<TAccess, Dev.Ready>(_io, _offset, RegisterIo.ForClear(value));
     }
+    /// <summary>The operations of Acks: its side effects are in the method names.</summary>
+    public readonly struct AcksHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public AcksHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public Dev.Acks Read() => new RegisterRO<TAccess, Dev.Acks>(_io, _offset).Read();
+        /// <summary>Clears each clearable bit set in the value (sending 1 for woclr, 0 for wzc); other bits with write effects are left alone, plain bits written as given.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Clear(Dev.Acks value) => RegisterIo.Write<TAccess, Dev.Acks>(_io, _offset, RegisterIo.ForClear(value));
+    }
+    /// <summary>The operations of Drops: its side effects are in the method names.</summary>
+    public readonly struct DropsHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public DropsHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public U32 ReadAndClear() => new RegisterRO<TAccess, U32>(_io, _offset).Read();
+    }
     /// <summary>Control (Test device manual 3.1).</summary>
     public RegisterRW<TAccess, Dev.Ctrl> Ctrl => new(_io, 0x0);
     public RegisterRWCS<TAccess, Dev.Status> Status => new(_io, 0x4);
@@ -536,6 +578,7 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
     public IdentHandle Ident => new(_io, 0x68);
     public FlipHandle Flip => new(_io, 0x6C);
     public ReadyHandle Ready => new(_io, 0x70);
+    public AcksHandle Acks(uint n) => new(_io, 0x80 + (nuint)(n % 4) * 0x4);
     public QueueView Queue(uint index) { RegisterIo.WriteSelector(_io, 0x38, 16, index); return new(_io); }
     /// <summary>The registers of the instance chosen by QSel; choosing another instance invalidates this view.</summary>
     public readonly struct QueueView
@@ -553,6 +596,7 @@ public readonly partial struct Dev<TAccess> where TAccess : struct, IRegisterAcc
         internal RingView(TAccess io) { _io = io; }
         public RegisterRW<TAccess, U32> Base => new(_io, 0x0);
         public RegisterRW<TAccess, U32> Tail => new(_io, 0x18);
+        public DropsHandle Drops => new(_io, 0x20);
     }
     public Phy<Phy0Port> Phy0 => new(new Phy0Port(_io));
     /// <summary>Reaches Phy through Mdio: command, bounded wait for Ready, error as a value.</summary>
