@@ -86,6 +86,8 @@ public sealed class DiagnosticTests
         { "namespace: T\nlayouts:\n  - name: L\n    members:\n      - { name: M, offset: 0, width: 32, fields: [ { name: A, bit: 0, onread: ⟪rclr } ] }\n", "REGS021" },
         // on a window.
         { Head + "      - { name: S, offset: 4, access: wo }\n      - { name: R, offset: 0, access: ro, onread: ⟪rclr, window: { select: S, width: 64 } }\n", "REGS021" },
+        // a port's command register;
+        { "namespace: T\nblocks:\n  - { name: P, indirect: true, width: 16, registers: [ { name: X, offset: 0 } ] }\n  - name: B\n    registers:\n      - { name: C, offset: 0, fields: [ { name: D, bits: \"15:0\" }, { name: A, bits: \"20:16\" }, { name: R, bit: 28, latch: high, access: ro } ] }\n    ports:\n      - { name: Q, space: P, register: ⟪C, address: A, data: D, done: R }\n", "REGS021" },
         // An unknown side-effect keyword.
         { Head + "      - { name: R, offset: 0, onwrite: ⟪w1c }\n", "REGS014" },
         // A generated handle type named like another register.

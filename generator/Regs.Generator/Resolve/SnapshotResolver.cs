@@ -26,7 +26,8 @@ internal static class SnapshotResolver
     {
         foreach (RegisterDef r in b.Registers)
         {
-            if (r.Window != null || r.Access is Access.WO or Access.RC or Access.RCW1C) continue;
+            // A read with a side effect (rc, onread, latch) would act on the device; write-only ones cannot be read.
+            if (r.Window != null || RegisterBehaviour.Of(r).Read != ReadEffect.Plain) continue;
             if (r.Array is ArrayDef a && a.Count * (ulong)r.Width > 64) continue;
             yield return r;
         }

@@ -301,6 +301,8 @@ internal sealed class FileValidator
         }
         if (cmd.Access != Access.RW)
             Report(Diagnostics.AccessConflict(_path, p.Register.Loc, $"a port writes commands to '{cmd.N.Name}' and reads its status back, so it must be rw, not {cmd.Access.Keyword()}"));
+        else if (RegisterBehaviour.Of(cmd).UsesSideEffectKeys)
+            Report(Diagnostics.SideEffectConflict(_path, p.Register.Loc, $"a port polls '{cmd.N.Name}' with plain reads and sends commands with plain writes; a command register cannot have onread, onwrite or latch"));
         FieldDef? Field(Ref? r, bool single)
         {
             if (r == null) return null;

@@ -680,10 +680,25 @@ public readonly partial struct DevConfig<TAccess> where TAccess : struct, IRegis
     public DevConfig(TAccess io) { _io = io; }
     /// <summary>The register-access backend.</summary>
     public TAccess Io => _io;
+    /// <summary>The operations of events: its side effects are in the method names.</summary>
+    public readonly struct eventsHandle
+    {
+        private readonly TAccess _io;
+        private readonly nuint _offset;
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public eventsHandle(TAccess io, nuint offset) { _io = io; _offset = offset; }
+        /// <summary>Byte offset from the backend's base.</summary>
+        public nuint Offset => _offset;
+        /// <summary>Reads the register; the device clears its read-to-clear bits (and releases latched ones) as a side effect of this read.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public U8 ReadAndClear() => new RegisterRO<TAccess, U8>(_io, _offset).Read();
+    }
     public RegisterRO<TAccess, U8> mac(uint n) => new(_io, 0x0 + (nuint)(n % 6) * 0x1);
     public RegisterRO<TAccess, DevConfig.status> status => new(_io, 0x6);
     public RegisterRO<TAccess, U16> mtu => new(_io, 0x8);
     public RegisterRO<TAccess, U16> always => new(_io, 0xA);
+    /// <summary>Not in the snapshot: reading it would clear it</summary>
+    public eventsHandle events => new(_io, 0xC);
     /// <summary>Reads every register present with the negotiated features, consistently (virtio 1.2 2.5.1). False if the configuration kept changing.</summary>
     public bool TryReadSnapshot<TGen>(TGen generation, DevFeatures negotiated, out DevConfig.Snapshot snapshot) where TGen : struct, IGenerationCounter
     {
