@@ -46,7 +46,12 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         return new LinkState(true, SpeedMbps(status.SPEED), status.FD);
     }
 
-    private static uint SpeedMbps(LinkSpeed speed) => speed == LinkSpeed.Mbps1000 ? 1000u : speed == LinkSpeed.Mbps100 ? 100u : 10u;
+    /// <summary>
+    /// STATUS.SPEED decoded bit by bit as Linux igb_get_speed_and_duplex_copper does: the 1000 bit
+    /// (bit 7) first, so 0b11, which the enum does not name, is 1000 Mb/s; then the 100 bit.
+    /// </summary>
+    private static uint SpeedMbps(LinkSpeed speed)
+        => ((uint)speed & (uint)LinkSpeed.Mbps1000) != 0 ? 1000u : ((uint)speed & (uint)LinkSpeed.Mbps100) != 0 ? 100u : 10u;
 
     /// <summary>Reads STATUS.LU; true (and counted) when it differs from what the driver last saw.</summary>
     private bool PollLink() => NoteLink(_regs.STATUS.Read().LU);
