@@ -18,19 +18,28 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     /// <summary>
     /// Restarts auto-negotiation on the internal PHY (IEEE 802.3 clause 22 BMCR, reached through
     /// MDIC at PHY address 1: MDIC datasheet 8.2.4, BMCR 8.25.1): read BMCR, set AN_ENABLE and RESTART_AN, make
-    /// sure the PHY is neither powered down nor isolated, write it back.
+    /// sure the PHY is neither powered down nor isolated, write it back. The PHY is shared with the
+    /// manageability firmware: the accesses are made holding its SW_FW_SYNC bit
+    /// (<see cref="AcquireResource"/>), as Linux igb_read_phy_reg_igp does.
     /// </summary>
     private NicStatus RestartAutonegotiation()
     {
+        uint resource = PhyResource();
+        NicStatus status = AcquireResource(resource);
+        if (status != NicStatus.Ok) return status;
         var phy = _regs.Phy;
         IndirectStatus io = phy.BMCR.Read(out IgbPhy.BMCR bmcr);
-        if (io != IndirectStatus.Ok) return FromIndirect(io);
-        bmcr.AN_ENABLE = true;
-        bmcr.RESTART_AN = true;
-        bmcr.POWER_DOWN = false;
-        bmcr.ISOLATE = false;
-        bmcr.LOOPBACK = false;
-        return FromIndirect(phy.BMCR.Write(bmcr));
+        if (io == IndirectStatus.Ok)
+        {
+            bmcr.AN_ENABLE = true;
+            bmcr.RESTART_AN = true;
+            bmcr.POWER_DOWN = false;
+            bmcr.ISOLATE = false;
+            bmcr.LOOPBACK = false;
+            io = phy.BMCR.Write(bmcr);
+        }
+        ReleaseResource(resource);
+        return FromIndirect(io);
     }
 
     private static NicStatus FromIndirect(IndirectStatus io)
