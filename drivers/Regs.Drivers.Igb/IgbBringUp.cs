@@ -149,7 +149,8 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     /// After a reset the NVM configuration cycle of this port sets EEMNGCTL.CFG_DONE0/1 (the port
     /// is STATUS.LAN_ID): the 82576 path of Linux (igb_get_cfg_done_82575) waits for it, in 1 ms
     /// steps, and goes on with a debug note if it never comes (EEPROM-less parts). EEC.AUTO_RD is
-    /// not polled: QEMU sets neither bit, and a 10 us poll of EEC read it a thousand times per reset.
+    /// not polled: QEMU sets neither bit, logs every EEC read, and a 10 us poll read it hundreds of
+    /// times per reset.
     /// </summary>
     private void WaitForConfigDone()
     {
