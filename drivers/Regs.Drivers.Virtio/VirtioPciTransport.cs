@@ -52,7 +52,7 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
              at = PciFunction.FindCapability(config, PciConfig.VendorCapabilityId, at), i++)
         {
             var cap = new VirtioPciCap<TAccess>(config.At(at));
-            if (!host.TryMapBar(cap.bar.Read(), out TAccess bar)) continue; // 4.1.4: ignore unknown BARs
+            if (!host.TryMapBar(cap.bar.Read(), out TAccess bar, out _)) continue; // 4.1.4: ignore unknown BARs
             TAccess structure = bar.At(cap.offset.Read());
             switch (cap.cfg_type.Read().Value)
             {
