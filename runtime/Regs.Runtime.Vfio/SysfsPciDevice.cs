@@ -88,15 +88,15 @@ public sealed unsafe class SysfsPciDevice : IDisposable
             if (size <= 0) return false;
             length = (ulong)size;
             nuint page = (nuint)Environment.SystemPageSize;
-            nuint length = ((nuint)size + page - 1) & ~(page - 1);
+            nuint mapped = ((nuint)size + page - 1) & ~(page - 1);
             int fd = Libc.Open(file, Libc.O_RDWR | Libc.O_SYNC);
             if (fd < 0) throw new VfioException($"cannot open {file} ({Libc.Describe(Libc.Errno)}): the raw PCI route needs root", Libc.Errno);
-            byte* p = (byte*)Libc.Mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+            byte* p = (byte*)Libc.Mmap(mapped, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
             int errno = Libc.Errno;
             Libc.Close(fd);   // the mapping outlives the descriptor
             if (p == null) throw new VfioException($"cannot mmap {file} ({Libc.Describe(errno)}): with kernel lockdown or CONFIG_IO_STRICT_DEVMEM this route is closed; use VFIO", errno);
             _barPointers[index] = p;
-            _barLengths[index] = length;
+            _barLengths[index] = mapped;
             registers = UserspaceAccess.Mapped(p);
             return true;
         }

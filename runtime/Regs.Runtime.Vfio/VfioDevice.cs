@@ -116,13 +116,13 @@ public sealed unsafe class VfioDevice : IDisposable
             if (region.CanMmap)
             {
                 nuint page = (nuint)Environment.SystemPageSize;
-                nuint length = ((nuint)region.Size + page - 1) & ~(page - 1);
+                nuint mapped = ((nuint)region.Size + page - 1) & ~(page - 1);
                 int protection = (region.CanRead ? Libc.PROT_READ : 0) | (region.CanWrite ? Libc.PROT_WRITE : 0);
-                byte* p = (byte*)Libc.Mmap(length, protection, Libc.MAP_SHARED, _fd, (long)region.Offset);
+                byte* p = (byte*)Libc.Mmap(mapped, protection, Libc.MAP_SHARED, _fd, (long)region.Offset);
                 if (p != null)
                 {
                     _barPointers[index] = p;
-                    _barLengths[index] = length;
+                    _barLengths[index] = mapped;
                     registers = UserspaceAccess.Mapped(p);
                     return true;
                 }
