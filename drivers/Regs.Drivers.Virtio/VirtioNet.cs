@@ -68,7 +68,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         nic._s = s;
         options = options.WithDefaults();          // 0 means "the default"
         s->Options = options;
-        // 5.1.5: without VIRTIO_NET_F_MAC the driver picks a random address. Chosen once, so it
+        // 5.1.4.2: without VIRTIO_NET_F_MAC the driver uses a random locally administered address. Chosen once, so it
         // stays the same across recoveries; the seed comes from the caller or the host's clock.
         s->RandomMac = RandomLocalMac(options.MacSeed != 0 ? options.MacSeed : host.NowMicroseconds() ^ (ulong)s);
 
@@ -203,7 +203,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         if (config.Has(VirtioNetFeatures.MAC))
             for (uint i = 0; i < VirtioNetConfig.macCount; i++) mac |= (ulong)(byte)config.mac(i) << (int)(8 * i);
         else
-            mac = s->RandomMac;                      // 5.1.5: no MAC offered, a random one
+            mac = s->RandomMac;                      // 5.1.4.2: no MAC offered, a random one
         s->Mac = new MacAddress(mac);
         // The mtu validated before FEATURES_OK (it never changes once set, 5.1.4).
         s->Mtu = (features & VirtioNetFeatures.MTU) != 0 ? mtu : DefaultMtu;
@@ -237,7 +237,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// <inheritdoc/>
     public readonly MacAddress Mac => _s == null ? default : _s->Mac;
 
-    /// <summary>The MTU the device reports (1500 without VIRTIO_NET_F_MTU).</summary>
+    /// <summary>The MTU in effect: the device's when VIRTIO_NET_F_MTU was negotiated (only for one the driver honours), else 1500.</summary>
     public readonly uint Mtu => _s == null ? 0u : _s->Mtu;
 
     /// <summary>The features negotiated.</summary>

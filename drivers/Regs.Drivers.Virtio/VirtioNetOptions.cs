@@ -44,7 +44,7 @@ public struct VirtioNetOptions
 
     /// <summary>
     /// Seed of the random locally administered MAC used when the device offers none
-    /// (VIRTIO_NET_F_MAC absent, 5.1.5). 0: the host's clock at initialisation.
+    /// (VIRTIO_NET_F_MAC absent, 5.1.4.2). 0: the host's clock at initialisation.
     /// </summary>
     public ulong MacSeed;
 

@@ -191,7 +191,7 @@ public sealed class VirtioNetLogicTests : IDisposable
 
         Nic nic = Started();
 
-        // 5.1.5: no MAC offered, a random locally administered unicast one (never 00:00:00:00:00:00).
+        // 5.1.4.2: no MAC offered, a random locally administered unicast one (never 00:00:00:00:00:00).
         Assert.NotEqual(0ul, nic.Mac.Bits);
         Assert.Equal(2ul, nic.Mac.Bits & 3);
         Assert.Equal(1500u, nic.Mtu);

@@ -88,7 +88,7 @@ public sealed class VirtioNetDevice
 
     /// <summary>
     /// Offers VIRTIO_NET_F_MAC (true, as QEMU). False: the device has no MAC of its own and the
-    /// driver must pick one (5.1.5).
+    /// driver must pick one (5.1.4.2).
     /// </summary>
     public bool OffersMac { get; set; } = true;
 
