@@ -253,6 +253,21 @@ public sealed class VirtioModelTests : IDisposable
     }
 
     [Fact]
+    public void A_capability_list_that_loops_is_walked_a_bounded_number_of_times()
+    {
+        VirtioPciModel model = Pci(MacA, 0);
+        model.LoopCapabilityList();
+        long before = model.Config.Reads;
+
+        Assert.Equal(NicStatus.Ok, NicModels.Open(NicKind.VirtioPci, model, "loop", default, out INic nic));
+
+        // At most 48 capabilities per walk (PCI 3.0 6.7: 256 bytes), 48 walks, a few reads each.
+        Assert.InRange(model.Config.Reads - before, 1, 48 * 48 * 4 + 1000);
+        Assert.Equal(0, model.OutOfRangeAccesses);
+        nic.Send(default);
+    }
+
+    [Fact]
     public void The_model_host_sizes_BARs_as_firmware_does_and_restores_them()
     {
         VirtioPciModel virtio = Pci(MacA, 0);

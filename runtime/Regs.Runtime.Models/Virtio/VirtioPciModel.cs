@@ -126,6 +126,21 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
         }
     }
 
+    /// <summary>
+    /// Points the last capability's cap_next back at the first, as a broken or hostile device
+    /// could: a list that never ends. Set before the driver opens the function.
+    /// </summary>
+    public void LoopCapabilityList()
+    {
+        lock (Network.Lock)
+        {
+            Span<byte> space = Config.Bytes;
+            byte first = space[0x34], last = first;
+            for (int i = 0; i < 48 && space[last + 1] != 0; i++) last = space[last + 1];
+            space[last + 1] = first;
+        }
+    }
+
     /// <summary>The configuration generation as the 8-bit config_generation shows it.</summary>
     public byte ConfigGeneration => (byte)Net.ConfigGeneration;
 
