@@ -100,7 +100,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
         var header = new PciConfig<TAccess>(host.ConfigSpace());
         if (header.VendorID.Read().Bits != Igb.VendorId || header.DeviceID.Read().Bits != Igb.DeviceId82576)
             return NicStatus.NotFound;
-        if (!host.TryMapBar(0, out TAccess bar0)) return NicStatus.NotFound;
+        if (!host.TryMapBar(0, out TAccess bar0, out _)) return NicStatus.NotFound;
 
         IgbState* state = (IgbState*)host.AllocatePrivate((nuint)sizeof(IgbState));
         if (state == null) return NicStatus.OutOfMemory;

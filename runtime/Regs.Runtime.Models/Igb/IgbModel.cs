@@ -73,7 +73,7 @@ public sealed partial class IgbModel : PciDeviceModel
         _autonegTimer = new Timer(_ => OnAutonegTimer(), null, Timeout.Infinite, Timeout.Infinite);
         Registers = new IgbRegisterRegion(this);
         Bars[0] = Registers;
-        Config.SetBar(0, Bar0Address);
+        Config.SetBar(0, Bar0Address, IgbRegisters.RegionBytes);
         lock (Network.Lock)
         {
             Reset(software: false);
