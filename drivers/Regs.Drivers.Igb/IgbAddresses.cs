@@ -17,8 +17,9 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
 {
     /// <summary>
     /// The address the device came up with: RAL0/RAH0 when RAH0.AV is set (the device loads them
-    /// from the EEPROM after reset), otherwise EEPROM words 0-2 read through EERD (a read that never
-    /// reports DONE is a Timeout). NotFound when neither holds a station address.
+    /// from the EEPROM after reset), otherwise EEPROM words 0-2 read through EERD holding the NVM's
+    /// SW_FW_SYNC bit (a read that never reports DONE, or an NVM the firmware never lets go, is a
+    /// Timeout). NotFound when neither holds a station address.
     /// </summary>
     private NicStatus ReadDeviceMac(out ulong mac)
     {
@@ -27,13 +28,18 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         if (rah.AV && IsStationAddress(mac)) return NicStatus.Ok;
 
         mac = 0;
+        // The NVM is shared with the firmware: EERD reads hold SW_FW_SYNC.SW_EEP_SM (Linux igb_acquire_nvm_82575).
+        NicStatus status = AcquireResource(EepromResource);
+        if (status != NicStatus.Ok) return status;
         var eeprom = _regs.Eeprom;
-        for (uint word = 0; word < 3; word++)
+        IndirectStatus io = IndirectStatus.Ok;
+        for (uint word = 0; word < 3 && io == IndirectStatus.Ok; word++)
         {
-            IndirectStatus io = eeprom.MAC_ADDR(word).Read(out U16 value);
-            if (io != IndirectStatus.Ok) return FromIndirect(io);
+            io = eeprom.MAC_ADDR(word).Read(out U16 value);
             mac |= (ulong)value.Bits << (int)(16 * word);
         }
+        ReleaseResource(EepromResource);
+        if (io != IndirectStatus.Ok) return FromIndirect(io);
         return IsStationAddress(mac) ? NicStatus.Ok : NicStatus.NotFound;
     }
 

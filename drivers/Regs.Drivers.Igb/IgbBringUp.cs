@@ -24,23 +24,28 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     /// chapter (4.5); where the number of one of its subsections is not confirmed, the step cites
     /// the confirmed sections of the registers it writes instead. A step that fails stops the
     /// device and records why (<see cref="Fail"/>); a link that stays down is not a failure.
+    /// <paramref name="waitForLink"/> false (the recoveries on the data path) returns without
+    /// waiting for the link, which <see cref="Link"/> reports when it comes.
     /// </summary>
-    private NicStatus BringUp()
+    private NicStatus BringUp(bool waitForLink)
     {
         _state->Running = false;
         TAccess configSpace = _host.ConfigSpace();
         NicStatus status;
 
-        // 1. PCI command: memory space on, bus mastering off until the reset has stopped whatever
-        //    a previous owner left running, INTx only in interrupt mode.
+        // 1. PCI command: memory space on, INTx only in interrupt mode; bus mastering stays as it
+        //    is until the device has stopped mastering (step 3).
         ConfigurePciCommand(configSpace);
-        // 2. Mask every interrupt (IMC, 8.8.10; the datasheet's step number is not confirmed).
-        _regs.IMC.Write(AllCauses);
-        // 3. Quiesce: receive and transmit units off (RCTL 8.10.1, TCTL), PCIe mastering off
-        //    (CTRL.GIO_MASTER_DISABLE, 8.2.1) and a bounded wait for STATUS.GIO_MASTER_ENABLE.
-        StopUnitsAndMastering();
-        // 4. Global reset (CTRL.RST, 8.2.1): bounded wait for it to self-clear and for the EEPROM
-        //    auto-read; interrupts masked and ICR cleared again.
+        // 2. PCIe master disable handshake (CTRL.GIO_MASTER_DISABLE, 8.2.1; bounded wait for
+        //    STATUS.GIO_MASTER_ENABLE to clear), as Linux igb_disable_pcie_master before a reset.
+        DisableMastering();
+        // 3. Quiesce as Linux igb_reset_hw_82575 and DPDK do: every interrupt masked (IMC,
+        //    8.8.10), RCTL 0 (8.10.1), TCTL PSP only, a flush, ResetDrainMicroseconds for the DMA
+        //    in flight to drain; then PCI bus mastering off until the reset is done.
+        Quiesce(configSpace);
+        // 4. Global reset (CTRL.RST, 8.2.1): bounded wait for it to self-clear and for the NVM
+        //    configuration cycle of this port (EEMNGCTL.CFG_DONE); interrupts masked and ICR
+        //    cleared again.
         if ((status = GlobalReset()) != NicStatus.Ok) return status;
         // 5. The device is quiet and its rings forgotten: bus mastering on.
         PciFunction.EnableMemory(configSpace, busMaster: true);
@@ -60,8 +65,9 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         // 11. Interrupt mode only: RXT0 and LSC unmasked, on vector 0 when the platform enabled
         //     MSI-X (IVAR 8.8.13, EIAC 8.8.5).
         EnableInterrupts();
-        // 12. Wait, bounded, for STATUS.LU: a cable that is out is reported, not an error.
-        Igb.STATUS link = WaitForLink();
+        // 12. Wait, bounded, for STATUS.LU: a cable that is out is reported, not an error. Not on
+        //     the data path's recoveries: Send and Receive must not block on the link.
+        Igb.STATUS link = waitForLink ? WaitForLink() : _regs.STATUS.Read();
 
         _state->LinkUp = link.LU;
         _state->LastWatchdog = HostNow();
@@ -70,30 +76,23 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         return NicStatus.Ok;
     }
 
-    /// <summary>Step 1: PCI memory space on, bus mastering off, INTx disabled unless in interrupt mode.</summary>
+    /// <summary>Step 1: PCI memory space on, INTx disabled unless in interrupt mode; bus mastering untouched.</summary>
     private void ConfigurePciCommand(TAccess configSpace)
     {
-        PciFunction.EnableMemory(configSpace, busMaster: false);
         var header = new PciConfig<TAccess>(configSpace);
         var command = header.Command.Read();
+        command.MemorySpace = true;
         command.InterruptDisable = !_state->Options.InterruptMode;
         header.Command.Write(command);
     }
 
     /// <summary>
-    /// Step 3: RCTL.EN and TCTL.EN cleared, then CTRL.GIO_MASTER_DISABLE and a bounded wait for
-    /// STATUS.GIO_MASTER_ENABLE to clear (a timeout is logged, and the reset goes ahead anyway).
+    /// Step 2: CTRL.GIO_MASTER_DISABLE and a bounded wait for STATUS.GIO_MASTER_ENABLE to clear
+    /// (a timeout is logged, and the reset goes ahead anyway, as Linux does).
     /// </summary>
-    private void StopUnitsAndMastering()
+    private void DisableMastering()
     {
         THost host = _host;
-        Igb.RCTL rctl = _regs.RCTL.Read();
-        rctl.EN = false;
-        _regs.RCTL.Write(rctl);
-        Igb.TCTL tctl = _regs.TCTL.Read();
-        tctl.EN = false;
-        _regs.TCTL.Write(tctl);
-
         Igb.CTRL ctrl = _regs.CTRL.Read();
         ctrl.GIO_MASTER_DISABLE = true;
         _regs.CTRL.Write(ctrl);
@@ -106,8 +105,27 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     }
 
     /// <summary>
+    /// Step 3: IMC all, RCTL 0, TCTL with PSP only (both units off), STATUS read to flush the
+    /// writes, <see cref="ResetDrainMicroseconds"/> for the DMA in flight to finish, then PCI bus
+    /// mastering off (after the master-disable handshake of step 2, never before).
+    /// </summary>
+    private void Quiesce(TAccess configSpace)
+    {
+        THost host = _host;
+        _regs.IMC.Write(AllCauses);
+        _regs.RCTL.Write(default);
+        Igb.TCTL tctl = default;
+        tctl.PSP = true;
+        _regs.TCTL.Write(tctl);
+        _regs.STATUS.Read();
+        host.Delay(ResetDrainMicroseconds);
+        PciFunction.EnableMemory(configSpace, busMaster: false);
+    }
+
+    /// <summary>
     /// Step 4: CTRL.RST, a bounded wait for it to self-clear (a Timeout otherwise), a bounded wait
-    /// for EEC.AUTO_RD, then every interrupt masked and ICR cleared.
+    /// for this port's EEMNGCTL.CFG_DONE (<see cref="WaitForConfigDone"/>), then every interrupt
+    /// masked and ICR cleared.
     /// </summary>
     private NicStatus GlobalReset()
     {
@@ -121,13 +139,35 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
             if (deadline.Expired(ref host)) return Fail(NicStatus.Timeout, "igb: CTRL.RST did not clear"u8);
             host.Delay(10);
         }
-        // The EEPROM auto-read sets EEC.AUTO_RD; without an EEPROM it never does, which is not
-        // an error (Linux igb goes on too), so this wait only gives the load its time.
-        deadline = Deadline.After(ref host, AutoReadTimeoutMicroseconds);
-        while (!_regs.EECD.Read().AUTO_RD && !deadline.Expired(ref host)) host.Delay(10);
+        WaitForConfigDone();
         _regs.IMC.Write(AllCauses);
         _regs.ICR.ReadAndClear();
         return NicStatus.Ok;
+    }
+
+    /// <summary>
+    /// After a reset the NVM configuration cycle of this port sets EEMNGCTL.CFG_DONE0/1 (the port
+    /// is STATUS.LAN_ID): the 82576 path of Linux (igb_get_cfg_done_82575) waits for it, in 1 ms
+    /// steps, and goes on with a debug note if it never comes (EEPROM-less parts). EEC.AUTO_RD is
+    /// not polled: QEMU sets neither bit, logs every EEC read, and a 10 us poll read it hundreds of
+    /// times per reset.
+    /// </summary>
+    private void WaitForConfigDone()
+    {
+        THost host = _host;
+        bool port1 = _regs.STATUS.Read().LAN_ID == 1;
+        Deadline deadline = Deadline.After(ref host, ConfigDoneTimeoutMicroseconds);
+        while (true)
+        {
+            Igb.EEMNGCTL mng = _regs.EEMNGCTL.Read();
+            if (port1 ? mng.CFG_DONE1 : mng.CFG_DONE0) return;
+            if (deadline.Expired(ref host))
+            {
+                Log("igb: NVM configuration cycle (EEMNGCTL.CFG_DONE) not reported; continuing"u8);
+                return;
+            }
+            host.Delay(ConfigDonePollMicroseconds);
+        }
     }
 
     /// <summary>

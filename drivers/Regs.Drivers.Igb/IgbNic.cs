@@ -37,8 +37,17 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
 {
     /// <summary>Microseconds CTRL.RST may take to self-clear.</summary>
     public const uint ResetTimeoutMicroseconds = 100_000;
-    /// <summary>Microseconds to wait for EEC.AUTO_RD (the post-reset EEPROM load) after a reset.</summary>
-    public const uint AutoReadTimeoutMicroseconds = 10_000;
+    /// <summary>
+    /// Microseconds to wait for EEMNGCTL.CFG_DONE after a reset. Linux allows 100 polls 1-2 ms
+    /// apart (PHY_CFG_TIMEOUT) and goes on without it; QEMU never sets it, so every reset there
+    /// waits the whole bound: this driver uses 10 ms, the bound Linux gives EEC.AUTO_RD
+    /// (AUTO_READ_DONE_TIMEOUT).
+    /// </summary>
+    public const uint ConfigDoneTimeoutMicroseconds = 10_000;
+    /// <summary>Delay between two EEMNGCTL reads while waiting for CFG_DONE (Linux: 1-2 ms).</summary>
+    public const uint ConfigDonePollMicroseconds = 1_000;
+    /// <summary>Microseconds between stopping the units and CTRL.RST, for the DMA in flight to drain (Linux igb_reset_hw_82575: 10-20 ms).</summary>
+    public const uint ResetDrainMicroseconds = 10_000;
     /// <summary>Microseconds to wait for STATUS.GIO_MASTER_ENABLE to clear before a reset (Linux: 800 x 100 us).</summary>
     public const uint MasterDisableTimeoutMicroseconds = 80_000;
     /// <summary>Delay between polls in <see cref="WaitForReceive"/> without interrupts.</summary>
@@ -91,7 +100,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
         var header = new PciConfig<TAccess>(host.ConfigSpace());
         if (header.VendorID.Read().Bits != Igb.VendorId || header.DeviceID.Read().Bits != Igb.DeviceId82576)
             return NicStatus.NotFound;
-        if (!host.TryMapBar(0, out TAccess bar0)) return NicStatus.NotFound;
+        if (!host.TryMapBar(0, out TAccess bar0, out _)) return NicStatus.NotFound;
 
         IgbState* state = (IgbState*)host.AllocatePrivate((nuint)sizeof(IgbState));
         if (state == null) return NicStatus.OutOfMemory;
@@ -106,7 +115,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
             state->LastError = status;
             return status;
         }
-        status = nic.BringUp();
+        status = nic.BringUp(waitForLink: true);
         if (status == NicStatus.Ok) state->LastError = NicStatus.Ok;
         return status;
     }

@@ -28,18 +28,19 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     public NicStatus Reset()
     {
         if (_state == null) return NicStatus.NotInitialised;
-        NicStatus status = ResetDevice();
+        NicStatus status = ResetDevice(waitForLink: true);
         if (status == NicStatus.Ok) _state->LastError = NicStatus.Ok;
         return status;
     }
 
-    private NicStatus ResetDevice()
+    /// <summary>The reset path; <paramref name="waitForLink"/> is false on the data path's recoveries, which must not block on the link.</summary>
+    private NicStatus ResetDevice(bool waitForLink)
     {
         IgbState* s = _state;
         if (s->Rx.Size == 0 || s->Tx.Size == 0) return NicStatus.NotInitialised;
         if (s->Running) ReadDeviceStats(ref s->Device);
         s->Device.Resets++;
-        return BringUp();
+        return BringUp(waitForLink);
     }
 
     // =====================================================================================
@@ -132,7 +133,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         IgbState* s = _state;
         Log(message);
         s->Stats.Recoveries++;
-        NicStatus reset = ResetDevice();
+        NicStatus reset = ResetDevice(waitForLink: false);
         s->LastError = reset == NicStatus.Ok ? status : reset;
     }
 
@@ -152,7 +153,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         s->LastWatchdog = time;
         NicStatus last = s->LastError;
         s->Stats.Recoveries++;
-        if (ResetDevice() == NicStatus.Ok) s->LastError = last;
+        if (ResetDevice(waitForLink: false) == NicStatus.Ok) s->LastError = last;
     }
 
     /// <summary>

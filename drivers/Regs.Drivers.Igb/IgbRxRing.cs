@@ -91,8 +91,9 @@ internal unsafe struct IgbRxRing
     /// <summary>
     /// Receive queue set-up (receive initialisation, datasheet 4.5.9; registers 8.10): stop the
     /// queue, program the ring base and length, the buffer size and descriptor type in SRRCTL, fill
-    /// every descriptor, enable the queue and wait until RXDCTL.ENABLE reads 1, and only then give
-    /// the device all descriptors but one (RDH = 0, RDT = size - 1). RCTL is programmed by the caller.
+    /// every descriptor, RDH = RDT = 0 while the queue is still off, enable the queue and wait until
+    /// RXDCTL.ENABLE reads 1, and only then give the device all descriptors but one (RDT = size - 1).
+    /// RCTL is programmed by the caller.
     /// </summary>
     public NicStatus Start<TAccess, THost>(Igb<TAccess> regs, ref THost host)
         where TAccess : struct, IRegisterAccess<TAccess>
@@ -109,6 +110,10 @@ internal unsafe struct IgbRxRing
         queue.RDBAL.Write((uint)Descriptors.Device);
         queue.RDBAH.Write((uint)(Descriptors.Device >> 32));
         queue.RDLEN.Write(Size * (uint)sizeof(AdvRxDesc));
+        // Head and tail while the queue is off (Linux igb_configure_rx_ring writes both as 0
+        // before enabling): with RDH == RDT the device owns nothing yet.
+        queue.RDH.Write(0u);
+        queue.RDT.Write(0u);
 
         // One buffer per descriptor, advanced format, and drop (rather than stall) when the ring is
         // empty. RDMTS raises RXDMT0 when half the ring is left, or at the field's largest count
@@ -136,7 +141,6 @@ internal unsafe struct IgbRxRing
         if (!WaitForEnable(queue, ref host, true)) return NicStatus.Timeout;
 
         // The tail may move only once ENABLE reads 1.
-        queue.RDH.Write(0u);
         MemoryOrder.Full();
         queue.RDT.Write(Tail);
         return NicStatus.Ok;

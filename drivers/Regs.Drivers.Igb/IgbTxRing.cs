@@ -27,6 +27,12 @@ internal unsafe struct IgbTxRing
     public const int MaxFrameLength = 1518;
     /// <summary>Microseconds to wait for TXDCTL.ENABLE to read back as written.</summary>
     public const uint EnableTimeoutMicroseconds = 10_000;
+    /// <summary>
+    /// Shortest frame handed to the device: 60 bytes (ETH_ZLEN; the MAC adds the CRC). TCTL.PSP pads
+    /// only frames of 17 bytes and more (Linux igb_xmit_frame pads shorter ones in software), so
+    /// every shorter frame is padded with zeros in the driver's copy.
+    /// </summary>
+    public const int MinFrameLength = 60;
 
     /// <summary>The descriptor ring.</summary>
     public DmaBuffer Descriptors;
@@ -153,7 +159,8 @@ internal unsafe struct IgbTxRing
 
     /// <summary>
     /// Copies frames of <paramref name="batch"/> into free slots and describes each with one
-    /// advanced data descriptor (DTYP data, DEXT, EOP, IFCS, RS, PAYLEN = frame length), then
+    /// advanced data descriptor (DTYP data, DEXT, EOP, IFCS, RS, PAYLEN = frame length; frames
+    /// shorter than <see cref="MinFrameLength"/> padded with zeros to it), then
     /// publishes them with a single TDT write after a fence. Returns how many frames of the batch
     /// were consumed: queued ones, plus ones refused as empty or too long (counted in
     /// <see cref="NicStats.TxRejected"/>). Stops when the ring is full.
@@ -175,7 +182,13 @@ internal unsafe struct IgbTxRing
             if (Free == 0) break;
 
             DmaBuffer buffer = Buffer(Tail);
-            batch.Frame(i).CopyTo(buffer.Span);
+            Span<byte> copy = buffer.Span;
+            batch.Frame(i).CopyTo(copy);
+            if (length < MinFrameLength)
+            {
+                copy.Slice(length, MinFrameLength - length).Clear();
+                length = MinFrameLength;
+            }
             Lengths[Tail < Size ? Tail : 0] = (ushort)length;
 
             AdvTxDesc* d = Descriptor(Tail);

@@ -23,6 +23,12 @@ public interface IVirtioTransport<TAccess> : IGenerationCounter where TAccess : 
     /// <summary>The device's configuration space (for <c>VirtioNetConfig&lt;TAccess&gt;</c>).</summary>
     TAccess DeviceConfig { get; }
 
+    /// <summary>
+    /// Bytes of <see cref="DeviceConfig"/> the device lets the driver read (virtio-pci: the
+    /// DEVICE_CFG capability's length, checked against its BAR). The driver reads no field beyond it.
+    /// </summary>
+    uint DeviceConfigLength { get; }
+
     /// <summary>The device status.</summary>
     DeviceStatus ReadStatus();
 
@@ -59,6 +65,13 @@ public interface IVirtioTransport<TAccess> : IGenerationCounter where TAccess : 
 
     /// <summary>Reads and acknowledges the pending interrupt causes (which deasserts INTx).</summary>
     VirtioInterrupt TakeInterrupt();
+
+    /// <summary>
+    /// Lets the device assert its line interrupt (INTx) or not (PCI: Command.InterruptDisable).
+    /// A driver that polls turns it off, so a level interrupt nobody acknowledges is never left
+    /// asserted; a transport without such a switch (virtio-mmio) does nothing.
+    /// </summary>
+    void EnableLineInterrupt(bool enabled);
 }
 
 /// <summary>Interrupt causes a transport reports (virtio 1.2 sections 4.1.4.5, 4.2.2).</summary>

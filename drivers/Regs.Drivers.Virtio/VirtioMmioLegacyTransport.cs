@@ -13,6 +13,13 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     /// <summary>The page size told to the device (GuestPageSize, 4.2.4): QueuePFN counts these.</summary>
     public const uint PageSize = 4096;
 
+    // The register window QEMU maps for a virtio-mmio device: control registers, then configuration.
+    private const uint ConfigWindowEnd = 0x200;
+    // GuestFeatures, the data register of the feature window (4.2.4). A legacy device has 32
+    // feature bits only; the generated 64-bit window would also write word 1 (GuestFeaturesSel 1),
+    // which QEMU logs as a guest error, so the driver writes word 0 through this register alone.
+    private const nuint GuestFeaturesData = 0x020;
+
     private readonly VirtioMmioLegacy<TAccess> _regs;
 
     private VirtioMmioLegacyTransport(TAccess registers) { _regs = new VirtioMmioLegacy<TAccess>(registers); }
@@ -35,6 +42,8 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     public bool Modern => false;
     /// <inheritdoc/>
     public TAccess DeviceConfig => _regs.Io.At(VirtioMmioLegacy.ConfigOffset);
+    /// <summary>From ConfigOffset to the end of the 0x200-byte window QEMU maps (4.2.4): the device-specific size is not reported.</summary>
+    public uint DeviceConfigLength => ConfigWindowEnd - VirtioMmioLegacy.ConfigOffset;
     /// <summary>Legacy devices have no generation counter (4.2.4): a constant makes one read a consistent snapshot.</summary>
     public uint ReadGeneration() => 0;
     /// <inheritdoc/>
@@ -44,7 +53,12 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     /// <inheritdoc/>
     public ulong ReadDeviceFeatures() => _regs.HostFeatures.Read();
     /// <inheritdoc/>
-    public void WriteDriverFeatures(ulong features) => _regs.GuestFeatures.Write(features);
+    public void WriteDriverFeatures(ulong features)
+    {
+        // 4.2.4: only word 0 exists on a legacy device (no feature above bit 31 is ever offered).
+        _regs.GuestFeaturesSel.Write(0);
+        new RegisterWO<TAccess, U32>(_regs.Io, GuestFeaturesData).Write((uint)features);
+    }
     /// <inheritdoc/>
     public uint QueueSizeMax(uint queue) => _regs.Queue(queue).QueueNumMax.Read();
 
@@ -72,6 +86,9 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
 
     /// <inheritdoc/>
     public void Notify(uint queue, uint notifyOffset) => _regs.QueueNotify.Write(queue);
+
+    /// <summary>virtio-mmio has no interrupt mask of its own: the platform's interrupt controller masks the line.</summary>
+    public void EnableLineInterrupt(bool enabled) { }
 
     /// <inheritdoc/>
     public VirtioInterrupt TakeInterrupt()

@@ -7,6 +7,9 @@ namespace Regs.Drivers.Virtio;
 /// <summary>The modern virtio-mmio transport, Version 2 (virtio 1.2 section 4.2.2, 4.2.3).</summary>
 public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
 {
+    // The register window QEMU maps for a virtio-mmio device: control registers, then configuration.
+    private const uint ConfigWindowEnd = 0x200;
+
     private readonly VirtioMmio<TAccess> _regs;
 
     private VirtioMmioTransport(TAccess registers) { _regs = new VirtioMmio<TAccess>(registers); }
@@ -32,6 +35,8 @@ public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> 
     public bool Modern => true;
     /// <inheritdoc/>
     public TAccess DeviceConfig => _regs.Io.At(VirtioMmio.ConfigOffset);
+    /// <summary>From ConfigOffset to the end of the 0x200-byte window QEMU maps (4.2.2): the device-specific size is not reported.</summary>
+    public uint DeviceConfigLength => ConfigWindowEnd - VirtioMmio.ConfigOffset;
     /// <inheritdoc/>
     public uint ReadGeneration() => _regs.ConfigGeneration.Read();
     /// <inheritdoc/>
@@ -66,6 +71,9 @@ public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> 
 
     /// <inheritdoc/>
     public void Notify(uint queue, uint notifyOffset) => _regs.QueueNotify.Write(queue);
+
+    /// <summary>virtio-mmio has no interrupt mask of its own: the platform's interrupt controller masks the line.</summary>
+    public void EnableLineInterrupt(bool enabled) { }
 
     /// <inheritdoc/>
     public VirtioInterrupt TakeInterrupt()

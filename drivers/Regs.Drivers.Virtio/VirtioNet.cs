@@ -42,6 +42,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private const ushort DefaultMtu = 1500;
     // Destination, source, 802.1Q tag and EtherType: what a frame carries besides its MTU-bounded payload.
     private const int EthernetHeaderAndTag = 18;
+    // The largest MTU whose frames fit a receive buffer's data segment (5.1.4.2: the driver MUST
+    // supply buffers for one packet of mtu plus the Ethernet header); above it VIRTIO_NET_F_MTU is
+    // refused, as Linux's virtnet_validate clears it for an mtu it cannot use.
+    private const int MaxMtu = FrameBatch.SlotSize - EthernetHeaderAndTag;
+    // Bytes of the configuration space up to the end of each field the driver reads (5.1.4):
+    // mac[6], then le16 status, le16 max_virtqueue_pairs, le16 mtu.
+    private const uint ConfigThroughMac = 6, ConfigThroughStatus = 8, ConfigThroughMtu = 12;
 
     private TTransport _transport;
     private THost _host;
@@ -61,6 +68,9 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         nic._s = s;
         options = options.WithDefaults();          // 0 means "the default"
         s->Options = options;
+        // 5.1.4.2: without VIRTIO_NET_F_MAC the driver uses a random locally administered address. Chosen once, so it
+        // stays the same across recoveries; the seed comes from the caller or the host's clock.
+        s->RandomMac = RandomLocalMac(options.MacSeed != 0 ? options.MacSeed : host.NowMicroseconds() ^ (ulong)s);
 
         // Queue sizes can be read once the device is reset (4.2.3.2, 4.1.5.1.3).
         NicStatus status = nic.ResetDevice();
@@ -119,13 +129,30 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
         // Step 4: features. VERSION_1 is mandatory on modern transports (6.1); ACCESS_PLATFORM
         // is accepted whenever offered, and required when the platform translates DMA (6.1).
+        // ORDER_PLATFORM is accepted whenever offered (6: SHOULD; a device may refuse to run
+        // without it): MemoryOrder's fences are the platform's device ordering.
         var offered = (VirtioNetFeatures)_transport.ReadDeviceFeatures();
         var wanted = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
                    | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC
                    | VirtioNetFeatures.ACCESS_PLATFORM;
-        if (_transport.Modern) wanted |= VirtioNetFeatures.VERSION_1;
+        if (_transport.Modern) wanted |= VirtioNetFeatures.VERSION_1 | VirtioNetFeatures.ORDER_PLATFORM;
         if (s->Options.NoIndirect) wanted &= ~VirtioNetFeatures.RING_INDIRECT_DESC;
         if (s->Options.NoEventIdx) wanted &= ~VirtioNetFeatures.RING_EVENT_IDX;
+        // No feature whose configuration field lies beyond what the device lets the driver read.
+        uint configLength = _transport.DeviceConfigLength;
+        if (configLength < ConfigThroughMac) wanted &= ~VirtioNetFeatures.MAC;
+        if (configLength < ConfigThroughStatus) wanted &= ~VirtioNetFeatures.STATUS;
+        if (configLength < ConfigThroughMtu) wanted &= ~VirtioNetFeatures.MTU;
+        // 5.1.4.2: VIRTIO_NET_F_MTU only when honoured, decided from mtu before FEATURES_OK (as
+        // Linux's virtnet_validate): an mtu below 68 is invalid (5.1.4.1), one above MaxMtu would
+        // need larger receive buffers than a slot. Refused, the driver stays at 1500.
+        ushort mtu = DefaultMtu;
+        if ((offered & wanted & VirtioNetFeatures.MTU) != 0)
+        {
+            ushort deviceMtu = new VirtioNetConfig<TAccess>(_transport.DeviceConfig).mtu.Read();
+            if (deviceMtu >= VirtioNetConfig.MinMtu && deviceMtu <= MaxMtu) mtu = deviceMtu;
+            else wanted &= ~VirtioNetFeatures.MTU;
+        }
         var features = offered & wanted;
         if (_transport.Modern && (features & VirtioNetFeatures.VERSION_1) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         if (_host.TranslatesDma && (features & VirtioNetFeatures.ACCESS_PLATFORM) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
@@ -148,7 +175,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
         // Step 7: the queues, each buffer's descriptors written once (addresses never change).
         s->Rx->Reset(eventIdx);
-        s->Tx->Reset(eventIdx);
+        s->Tx->Reset(eventIdx, ignoreUsedLength: true);   // transmit buffers are device-readable only
         for (uint slot = 0; slot < s->SlotCount; slot++)
         {
             WriteDescriptors(s, s->Rx, s->RxSlots, slot, deviceWrites: true);
@@ -157,6 +184,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         // Interrupts: with MSI-X (the platform enabled vectors) configuration changes and the
         // receive queue share vector 0 (4.1.5.1.2); transmit completions need none.
         uint vector = _host.InterruptVectors > 0 ? 0 : VirtioPciCap.NoVector;
+        s->Msix = vector != VirtioPciCap.NoVector;
+        // A line interrupt only when the driver sleeps on it: polling (or MSI-X) leaves INTx
+        // disabled (PCI Command.InterruptDisable), as the igb driver does.
+        _transport.EnableLineInterrupt(s->Options.InterruptMode && !s->Msix);
         if (!_transport.SetConfigVector(vector)
             || !_transport.EnableQueue(ReceiveQueue, s->QueueSize, s->Rx->DescriptorArea, s->Rx->DriverArea, s->Rx->DeviceArea, vector, out s->RxNotify)
             || !_transport.EnableQueue(TransmitQueue, s->QueueSize, s->Tx->DescriptorArea, s->Tx->DriverArea, s->Tx->DeviceArea, VirtioPciCap.NoVector, out s->TxNotify))
@@ -171,14 +202,17 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         ulong mac = 0;
         if (config.Has(VirtioNetFeatures.MAC))
             for (uint i = 0; i < VirtioNetConfig.macCount; i++) mac |= (ulong)(byte)config.mac(i) << (int)(8 * i);
+        else
+            mac = s->RandomMac;                      // 5.1.4.2: no MAC offered, a random one
         s->Mac = new MacAddress(mac);
-        s->Mtu = config.Has(VirtioNetFeatures.MTU) ? (ushort)config.mtu : DefaultMtu;
+        // The mtu validated before FEATURES_OK (it never changes once set, 5.1.4).
+        s->Mtu = (features & VirtioNetFeatures.MTU) != 0 ? mtu : DefaultMtu;
         s->LinkUp = !config.Has(VirtioNetFeatures.STATUS) || config.status.LINK_UP;
         s->Generation = _transport.ReadGeneration();
 
-        // Step 8: the device is live. Then fill the receive queue (5.1.5) and tell the device.
-        handshake |= DeviceStatus.DRIVER_OK;
-        _transport.WriteStatus(handshake);
+        // Still step 7 (5.1.5): fill the receive queue before the device goes live, so it has
+        // buffers the moment DRIVER_OK is set. Made available now, notified only after DRIVER_OK
+        // (3.1.1: no notification before it).
         s->TxFreeCount = 0;
         for (uint slot = 0; slot < s->SlotCount; slot++)
         {
@@ -187,7 +221,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         }
         s->Tx->SuppressInterrupts();   // transmit completions are reclaimed on the next send
         s->Rx->SuppressInterrupts();   // until WaitForReceive asks for one
-        if (s->Rx->Publish()) _transport.Notify(ReceiveQueue, s->RxNotify);
+        bool notifyReceive = s->Rx->Publish();
+
+        // Step 8: the device is live.
+        handshake |= DeviceStatus.DRIVER_OK;
+        _transport.WriteStatus(handshake);
+        if (notifyReceive) _transport.Notify(ReceiveQueue, s->RxNotify);
         s->Started = true;
         s->Recovering = false;
         s->TxMark = default;
@@ -198,7 +237,7 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// <inheritdoc/>
     public readonly MacAddress Mac => _s == null ? default : _s->Mac;
 
-    /// <summary>The MTU the device reports (1500 without VIRTIO_NET_F_MTU).</summary>
+    /// <summary>The MTU in effect: the device's when VIRTIO_NET_F_MTU was negotiated (only for one the driver honours), else 1500.</summary>
     public readonly uint Mtu => _s == null ? 0u : _s->Mtu;
 
     /// <summary>The features negotiated.</summary>
@@ -356,9 +395,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             if (left == 0) break;
             if (_host.WaitForInterrupt(left))
             {
-                // With MSI-X the ISR is not used for queues (4.1.4.5); a configuration change also
-                // shows in the generation counter, which is checked either way.
-                VirtioInterrupt cause = _transport.TakeInterrupt();
+                // 4.1.4.5.1: with MSI-X the driver MUST NOT read the ISR (a configuration change
+                // shows in the generation counter, checked either way); with INTx, reading it
+                // acknowledges the causes and deasserts the line.
+                VirtioInterrupt cause = s->Msix ? default : _transport.TakeInterrupt();
                 s->Stats.Interrupts++;
                 if ((cause.ConfigChange || _transport.ReadGeneration() != s->Generation) && RefreshLink()) break;
             }
@@ -392,7 +432,12 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private bool RefreshLink()
     {
         VirtioNetState* s = _s;
-        s->Generation = _transport.ReadGeneration();
+        uint generation = _transport.ReadGeneration();
+        // A configuration change noticed without sleeping on the interrupt: acknowledge its
+        // interrupt cause (4.1.4.5, 4.2.2), so a pending cause is not left behind. Never the ISR
+        // with MSI-X (4.1.4.5.1).
+        if (generation != s->Generation && !s->Msix && !s->Options.InterruptMode) _transport.TakeInterrupt();
+        s->Generation = generation;
         if (Broken(_transport.ReadStatus())) { DeviceError(); return true; }
         if ((s->Features & VirtioNetFeatures.STATUS) == 0) return false;
         if (!new VirtioNetConfig<TAccess>(_transport.DeviceConfig).TryReadSnapshot(_transport, s->Features, out var config))
@@ -564,6 +609,17 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     private static uint SlotOf(VirtioNetState* s, uint head) => s->Indirect ? head : head / DescriptorsPerBuffer;
 
     private static uint Min(uint a, uint b) => a < b ? a : b;
+
+    // A locally administered unicast address from a seed (IEEE 802: bit 1 of the first octet set,
+    // bit 0 clear). splitmix64 spreads a clock reading over all 46 free bits.
+    private static ulong RandomLocalMac(ulong seed)
+    {
+        ulong z = seed + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z & 0xFFFF_FFFF_FFFFUL & ~1UL) | 2UL;   // octet 0 is the low byte (as the config's mac[0])
+    }
 
     // Marks receive slot k's header unwritten and gives the slot to the device.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -42,6 +42,12 @@ public struct VirtioNetOptions
     /// <summary>How long after a failed recovery the driver tries to reset the device again, in microseconds. Default 100 ms.</summary>
     public uint RecoveryIntervalMicroseconds;
 
+    /// <summary>
+    /// Seed of the random locally administered MAC used when the device offers none
+    /// (VIRTIO_NET_F_MAC absent, 5.1.4.2). 0: the host's clock at initialisation.
+    /// </summary>
+    public ulong MacSeed;
+
     /// <summary>The defaults: 256-entry queues, polling, indirect tables and event indices when offered, 1 s reset and transmit timeouts, no receive watchdog, 10 ms health checks, 100 ms between recovery attempts.</summary>
     public static VirtioNetOptions Default => new VirtioNetOptions
     {

@@ -26,6 +26,8 @@ internal unsafe struct VirtioNetState
     public uint Generation;
     public VirtioNetFeatures Features;
     public MacAddress Mac;
+    public ulong RandomMac;            // chosen once at initialisation, used without VIRTIO_NET_F_MAC
+    public bool Msix;                  // MSI-X vectors assigned: the ISR is never read (4.1.4.5.1)
     public ushort Mtu;
     public bool Indirect;
     public bool LinkUp;

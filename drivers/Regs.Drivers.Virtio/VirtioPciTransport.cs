@@ -11,28 +11,48 @@ namespace Regs.Drivers.Virtio;
 /// </summary>
 public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
 {
+    // 4.1.2: transitional devices keep the legacy IDs 0x1000-0x103F and give the virtio device
+    // type in the subsystem ID (4.1.2.1); Linux's virtio_pci_modern_probe accepts them too.
+    private const uint TransitionalDeviceIdFirst = VirtioPciCap.TransitionalNetDeviceId, TransitionalDeviceIdLast = 0x103F;
+    // Bytes of struct virtio_pci_common_cfg the driver uses: up to and including queue_device (4.1.4.3).
+    private const ulong CommonConfigUsed = 0x38;
+    // Bytes of struct virtio_pci_cap and of virtio_pci_notify_cap (4.1.4, 4.1.4.4).
+    private const uint CapBytes = 16, NotifyCapBytes = 20;
+    // Standard capabilities live in the first 256 bytes of configuration space (PCI 3.0 6.7).
+    private const uint ConfigHeaderSpace = 256;
+    // A queue's notification address takes a 16-bit write (4.1.5.2).
+    private const ulong NotifyWrite = 2;
+
     private readonly VirtioPciCommonCfg<TAccess> _common;
     private readonly TAccess _notify;
     private readonly uint _notifyMultiplier;
+    private readonly uint _notifyLength;
     private readonly VirtioPciIsr<TAccess> _isr;
     private readonly TAccess _device;
+    private readonly uint _deviceLength;
     private readonly TAccess _config;
 
-    private VirtioPciTransport(TAccess config, TAccess common, TAccess notify, uint multiplier, TAccess isr, TAccess device)
+    private VirtioPciTransport(TAccess config, TAccess common, TAccess notify, uint multiplier, uint notifyLength, TAccess isr, TAccess device, uint deviceLength)
     {
         _config = config;
         _common = new VirtioPciCommonCfg<TAccess>(common);
         _notify = notify;
         _notifyMultiplier = multiplier;
+        _notifyLength = notifyLength;
         _isr = new VirtioPciIsr<TAccess>(isr);
         _device = device;
+        _deviceLength = deviceLength;
     }
 
     /// <summary>
-    /// Opens the function <paramref name="host"/> exposes: checks it is a modern virtio device of
-    /// <paramref name="type"/> (4.1.2), enables memory (bus mastering waits for <see cref="AllowDma"/>,
-    /// after the driver's reset) and walks the vendor capabilities (4.1.4), using the first of each
-    /// kind whose BAR can be mapped.
+    /// Opens the function <paramref name="host"/> exposes: checks it is a virtio device of
+    /// <paramref name="type"/>, modern or transitional (4.1.2), enables memory (bus mastering waits
+    /// for <see cref="AllowDma"/>, after the driver's reset) and walks the vendor capabilities
+    /// (4.1.4), using the first of each kind whose BAR can be mapped and whose geometry holds.
+    /// Nothing the device says about where to access is trusted: a capability must lie in
+    /// configuration space and name BAR 0-5, and its structure (offset + length, computed without
+    /// overflow) must lie inside that BAR and be long enough for what the driver accesses in it.
+    /// A capability that fails is ignored (4.1.4.1); without a valid one of each kind, Unsupported.
     /// </summary>
     public static NicStatus TryOpen<THost>(ref THost host, VirtioDeviceType type, out VirtioPciTransport<TAccess> transport)
         where THost : struct, IPciHost<TAccess>
@@ -41,33 +61,57 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
         TAccess config = host.ConfigSpace();
         var header = new PciConfig<TAccess>(config);
         if (header.VendorID.Read() != VirtioPciCap.VendorId) return NicStatus.NotFound;
-        if (header.DeviceID.Read() != VirtioPciCap.ModernDeviceIdBase + (uint)type) return NicStatus.NotFound;
+        uint deviceId = header.DeviceID.Read();
+        bool modernId = deviceId == VirtioPciCap.ModernDeviceIdBase + (uint)type;
+        bool transitionalId = deviceId >= TransitionalDeviceIdFirst && deviceId <= TransitionalDeviceIdLast
+            && header.SubsystemID.Read() == (uint)type;
+        if (!modernId && !transitionalId) return NicStatus.NotFound;
         PciFunction.EnableMemory(config, busMaster: false);
 
         bool haveCommon = false, haveNotify = false, haveIsr = false, haveDevice = false;
         TAccess common = default, notify = default, isr = default, device = default;
-        uint multiplier = 0;
+        uint multiplier = 0, notifyLength = 0, deviceLength = 0;
+        // FindCapability follows at most MaxCapabilities links, and so does this loop: a list that
+        // loops is walked a bounded number of times.
         for (uint at = PciFunction.FindCapability(config, PciConfig.VendorCapabilityId), i = 0;
              at != 0 && i < PciFunction.MaxCapabilities;
              at = PciFunction.FindCapability(config, PciConfig.VendorCapabilityId, at), i++)
         {
             var cap = new VirtioPciCap<TAccess>(config.At(at));
-            if (!host.TryMapBar(cap.bar.Read(), out TAccess bar)) continue; // 4.1.4: ignore unknown BARs
-            TAccess structure = bar.At(cap.offset.Read());
-            switch (cap.cfg_type.Read().Value)
+            VirtioPciCapType kind = cap.cfg_type.Read().Value;
+            uint capBytes = kind == VirtioPciCapType.NOTIFY_CFG ? NotifyCapBytes : CapBytes;
+            if (cap.cap_len.Read() < capBytes || at + capBytes > ConfigHeaderSpace) continue;   // 4.1.4: a capability the driver cannot read whole
+            uint barIndex = cap.bar.Read();
+            if (barIndex >= PciConfig.BARCount) continue;                          // 4.1.4: reserved BAR values are ignored
+            ulong minimum = kind switch
+            {
+                VirtioPciCapType.COMMON_CFG => CommonConfigUsed,
+                VirtioPciCapType.NOTIFY_CFG => NotifyWrite,
+                VirtioPciCapType.ISR_CFG => 1,
+                VirtioPciCapType.DEVICE_CFG => 0,        // checked against each field read (DeviceConfigLength)
+                _ => ulong.MaxValue,                    // a kind this driver does not use
+            };
+            if (minimum == ulong.MaxValue) continue;
+            ulong offset = cap.offset.Read(), length = cap.length.Read();
+            if (length < minimum) continue;
+            if (!host.TryMapBar(barIndex, out TAccess bar, out ulong barLength)) continue; // 4.1.4: ignore unknown BARs
+            if (offset > barLength || length > barLength - offset) continue;        // the structure must lie inside the BAR
+            TAccess structure = bar.At((nuint)offset);
+            switch (kind)
             {
                 case VirtioPciCapType.COMMON_CFG when !haveCommon: common = structure; haveCommon = true; break;
                 case VirtioPciCapType.ISR_CFG when !haveIsr: isr = structure; haveIsr = true; break;
-                case VirtioPciCapType.DEVICE_CFG when !haveDevice: device = structure; haveDevice = true; break;
+                case VirtioPciCapType.DEVICE_CFG when !haveDevice: device = structure; deviceLength = (uint)length; haveDevice = true; break;
                 case VirtioPciCapType.NOTIFY_CFG when !haveNotify:
                     notify = structure;
+                    notifyLength = (uint)length;
                     multiplier = new VirtioPciNotifyCap<TAccess>(config.At(at)).notify_off_multiplier.Read();
                     haveNotify = true;
                     break;
             }
         }
         if (!(haveCommon && haveNotify && haveIsr && haveDevice)) return NicStatus.Unsupported;
-        transport = new VirtioPciTransport<TAccess>(config, common, notify, multiplier, isr, device);
+        transport = new VirtioPciTransport<TAccess>(config, common, notify, multiplier, notifyLength, isr, device, deviceLength);
         return NicStatus.Ok;
     }
 
@@ -78,6 +122,8 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
     public bool Modern => true;
     /// <inheritdoc/>
     public TAccess DeviceConfig => _device;
+    /// <summary>The length the DEVICE_CFG capability gives (4.1.4.6), checked against the BAR.</summary>
+    public uint DeviceConfigLength => _deviceLength;
     /// <inheritdoc/>
     public uint ReadGeneration() => _common.config_generation.Read();
     /// <inheritdoc/>
@@ -97,6 +143,9 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
         // 4.1.5.1.3: select, size, MSI-X vector (or none: INTx through the ISR), the three areas, enable.
         var q = _common.Queue(queue);
         notifyOffset = q.queue_notify_off.Read();
+        // 4.1.4.4: the notification address must lie inside the notification structure (which
+        // TryOpen checked lies inside its BAR); computed in 64 bits, so no product wraps.
+        if ((ulong)notifyOffset * _notifyMultiplier + NotifyWrite > _notifyLength) return false;
         if (q.queue_enable.Read() != 0) return false;
         q.queue_size.Write((ushort)size);
         q.queue_msix_vector.Write((ushort)vector);
@@ -127,5 +176,14 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
     {
         var isr = _isr.isr.ReadAndClear();
         return new VirtioInterrupt(isr.QUEUE, isr.CONFIG);
+    }
+
+    /// <summary>Command.InterruptDisable cleared when <paramref name="enabled"/>, set otherwise (PCI 3.0 6.2.2).</summary>
+    public void EnableLineInterrupt(bool enabled)
+    {
+        var header = new PciConfig<TAccess>(_config);
+        var command = header.Command.Read();
+        command.InterruptDisable = !enabled;
+        header.Command.Write(command);
     }
 }

@@ -44,6 +44,7 @@ public unsafe struct VirtqueueSplit
     private ushort _lastUsed;   // the next used index to consume
     private ushort _inFlight;
     private bool _eventIdx;
+    private bool _ignoreUsedLength;
 
     /// <summary>Bytes of DMA memory a queue of <paramref name="size"/> entries needs.</summary>
     public static nuint AreaSize(uint size) => (nuint)(DeviceAreaOffset(size) + VirtqUsed.SizeOf(size));
@@ -92,8 +93,12 @@ public unsafe struct VirtqueueSplit
     /// <summary>
     /// Forgets everything posted and zeroes the rings, for a device that was just reset.
     /// <paramref name="eventIdx"/>: whether RING_EVENT_IDX was negotiated (2.7.7, 2.7.10).
+    /// <paramref name="ignoreUsedLength"/>: the queue's buffers are device-readable only (a
+    /// transmit queue), so a used element's len carries nothing the driver needs and is not
+    /// checked: 2.7.8 defines it over device-writable bytes, yet devices report the bytes they read
+    /// (kvmtool does), and Linux's virtio-net ignores it on transmit.
     /// </summary>
-    public void Reset(bool eventIdx)
+    public void Reset(bool eventIdx, bool ignoreUsedLength = false)
     {
         _area.Span.Clear();
         for (uint i = 0; i < _size; i++) { _posted[i] = 0; _writable[i] = 0; }
@@ -102,6 +107,7 @@ public unsafe struct VirtqueueSplit
         _lastUsed = 0;
         _inFlight = 0;
         _eventIdx = eventIdx;
+        _ignoreUsedLength = ignoreUsedLength;
     }
 
     /// <summary>Descriptor <paramref name="index"/> (wrapped into the table).</summary>
@@ -152,7 +158,7 @@ public unsafe struct VirtqueueSplit
     /// <summary>
     /// Takes the next used buffer (2.7.14), checking that the device could have produced it: at
     /// most as many entries as are in flight, an id that heads a posted chain, and a length within
-    /// what was posted writable.
+    /// what was posted writable (unless the queue ignores used lengths: then the length is 0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public UsedResult TryTakeUsed(out uint head, out uint length)
@@ -165,7 +171,9 @@ public unsafe struct VirtqueueSplit
         ref VirtqUsedElem element = ref VirtqUsed.ring(_used, (uint)(_lastUsed & (_size - 1)));
         uint id = element.id;
         uint len = element.len;
-        if (id >= _size || _posted[id] == 0 || len > _writable[id]) return UsedResult.ProtocolError;
+        if (id >= _size || _posted[id] == 0) return UsedResult.ProtocolError;
+        if (_ignoreUsedLength) len = 0;
+        else if (len > _writable[id]) return UsedResult.ProtocolError;
         _posted[id] = 0;
         _inFlight--;
         _lastUsed++;

@@ -70,14 +70,16 @@ public readonly unsafe struct UefiHost : IDriverHost, IPciHost<MmioPointer<TscCl
     public MmioPointer<TscClock> ConfigSpace() => new(_config);
 
     /// <summary>
-    /// Memory BAR <paramref name="index"/> at the address firmware assigned (read through
-    /// <see cref="PciFunction.TryReadMemoryBar"/>); the address is a pointer because boot services
-    /// identity-map the address space. False without a function, or for an absent, I/O or unassigned BAR.
+    /// Memory BAR <paramref name="index"/> at the address firmware assigned, with the size it
+    /// decodes (both through <see cref="PciFunction.TrySizeMemoryBar"/>: all ones written and read
+    /// back, then restored); the address is a pointer because boot services identity-map the
+    /// address space. False without a function, or for an absent, I/O, unassigned or unsizable BAR.
     /// </summary>
-    public bool TryMapBar(uint index, out MmioPointer<TscClock> registers)
+    public bool TryMapBar(uint index, out MmioPointer<TscClock> registers, out ulong length)
     {
         registers = default;
-        if (_config == null || !PciFunction.TryReadMemoryBar(ConfigSpace(), index, out ulong address)) return false;
+        length = 0;
+        if (_config == null || !PciFunction.TrySizeMemoryBar(ConfigSpace(), index, out ulong address, out length)) return false;
         registers = new MmioPointer<TscClock>((byte*)(nuint)address);
         return true;
     }

@@ -52,11 +52,16 @@ public readonly unsafe struct ModelHost : IDriverHost, IPciHost<ModelAccess>
     /// <inheritdoc/>
     public ModelAccess ConfigSpace() => _device is PciDeviceModel pci ? new ModelAccess(pci.Config) : default;
 
-    /// <inheritdoc/>
-    public bool TryMapBar(uint index, out ModelAccess registers)
+    /// <summary>
+    /// Memory BAR <paramref name="index"/>, sized through the model's configuration space as
+    /// firmware sizes it (<see cref="PciFunction.TrySizeMemoryBar"/>).
+    /// </summary>
+    public bool TryMapBar(uint index, out ModelAccess registers, out ulong length)
     {
         registers = default;
+        length = 0;
         if (_device is not PciDeviceModel pci || index >= 6 || pci.Bars[index] is not { } bar) return false;
+        if (!PciFunction.TrySizeMemoryBar(ConfigSpace(), index, out _, out length)) return false;
         registers = new ModelAccess(bar);
         return true;
     }

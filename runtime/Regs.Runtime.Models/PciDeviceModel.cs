@@ -30,6 +30,7 @@ public abstract class PciDeviceModel : DeviceModel
 public sealed class PciConfigRegion : ModelRegion
 {
     private readonly byte[] _space = new byte[256];
+    private readonly uint[] _barWritable = new uint[6];   // per BAR register: the address bits a write changes (sizing)
     private byte _nextCapability = 0x40;
 
     internal PciConfigRegion(DeviceModel device, ushort vendor, ushort deviceId) : base(device)
@@ -42,8 +43,30 @@ public sealed class PciConfigRegion : ModelRegion
     /// <summary>The Command register's value.</summary>
     public ushort Command => BinaryPrimitives.ReadUInt16LittleEndian(_space.AsSpan(4));
 
-    /// <summary>Sets BAR <paramref name="index"/>'s address as firmware would have assigned it.</summary>
-    public void SetBar(int index, uint address) => BinaryPrimitives.WriteUInt32LittleEndian(_space.AsSpan(0x10 + index * 4), address);
+    /// <summary>
+    /// Sets BAR <paramref name="index"/>'s address as firmware would have assigned it. With a
+    /// <paramref name="size"/> (a power of two) the BAR decodes that many bytes and answers sizing
+    /// as hardware does (PCI 3.0 6.2.5.1: the address bits below the size read back 0 after all
+    /// ones are written); a 64-bit BAR's upper register follows. Without one the BAR is read-only.
+    /// </summary>
+    public void SetBar(int index, uint address, ulong size = 0)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_space.AsSpan(0x10 + index * 4), address);
+        if (size == 0) return;
+        ulong mask = ~(size - 1);
+        _barWritable[index] = (uint)mask & 0xFFFF_FFF0u;
+        if ((address & 0x7) == 0x4 && index + 1 < 6) _barWritable[index + 1] = (uint)(mask >> 32);
+    }
+
+    /// <summary>Sets the subsystem vendor and subsystem ID (PCI 3.0 6.2.4).</summary>
+    public void SetSubsystem(ushort vendor, ushort id)
+    {
+        BinaryPrimitives.WriteUInt16LittleEndian(_space.AsSpan(0x2C), vendor);
+        BinaryPrimitives.WriteUInt16LittleEndian(_space.AsSpan(0x2E), id);
+    }
+
+    /// <summary>The raw bytes, for a model that rewrites its capabilities after building them.</summary>
+    internal Span<byte> Bytes => _space;
 
     /// <summary>Appends a capability with <paramref name="id"/> and the bytes after its two-byte header; returns its offset.</summary>
     public byte AddCapability(byte id, ReadOnlySpan<byte> body)
@@ -75,13 +98,19 @@ public sealed class PciConfigRegion : ModelRegion
     /// <inheritdoc/>
     protected override void OnWrite(nuint offset, int size, uint value)
     {
-        // Only Command (bytes 4-5) is writable: memory space, bus master, interrupt disable.
+        // Only Command (bytes 4-5) is writable: memory space, bus master, interrupt disable; and
+        // the address bits of sized BARs.
         for (int i = 0; i < size; i++)
         {
             nuint at = offset + (nuint)i;
             byte b = (byte)(value >> (8 * i));
             if (at == 4) _space[4] = (byte)(b & 0x06);
             else if (at == 5) _space[5] = (byte)(b & 0x04);
+            else if (at >= 0x10 && at < 0x28)
+            {
+                byte writable = (byte)(_barWritable[(at - 0x10) / 4] >> (int)(8 * ((at - 0x10) % 4)));
+                _space[at] = (byte)((_space[at] & ~writable) | (b & writable));
+            }
         }
     }
 }

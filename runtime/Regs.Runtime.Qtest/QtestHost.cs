@@ -70,11 +70,13 @@ public readonly unsafe struct QtestHost : IDriverHost, IPciHost<QtestAccess>
     /// <inheritdoc/>
     public QtestAccess ConfigSpace() => _pci?.Config ?? default;
 
-    /// <inheritdoc/>
-    public bool TryMapBar(uint index, out QtestAccess registers)
+    /// <summary>Memory BAR <paramref name="index"/> and the size the harness found sizing it (<see cref="PciBarAllocator"/>).</summary>
+    public bool TryMapBar(uint index, out QtestAccess registers, out ulong length)
     {
         registers = default;
+        length = 0;
         if (_pci is null || !_pci.TryGetBar((int)index, out var bar) || bar.IsIo) return false;
+        length = bar.Size;
         registers = QtestAccess.Mmio(_machine.Connection, bar.Address);
         return true;
     }

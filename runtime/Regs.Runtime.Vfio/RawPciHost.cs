@@ -63,5 +63,5 @@ public readonly unsafe struct RawPciHost : IDriverHost, IPciHost<UserspaceAccess
     public UserspaceAccess ConfigSpace() => _device.ConfigSpace();
 
     /// <inheritdoc/>
-    public bool TryMapBar(uint index, out UserspaceAccess registers) => _device.TryMapBar(index, out registers);
+    public bool TryMapBar(uint index, out UserspaceAccess registers, out ulong length) => _device.TryMapBar(index, out registers, out length);
 }

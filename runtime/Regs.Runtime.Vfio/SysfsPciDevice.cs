@@ -70,30 +70,33 @@ public sealed unsafe class SysfsPciDevice : IDisposable
     /// <summary>
     /// Memory BAR <paramref name="index"/> mmapped from resourceN. False for an absent BAR, the
     /// upper half of a 64-bit BAR (no resourceN file), an I/O BAR or an index beyond 5.
+    /// <paramref name="length"/> is the size of resourceN (the BAR's size, as the kernel sized it).
     /// </summary>
-    public bool TryMapBar(uint index, out UserspaceAccess registers)
+    public bool TryMapBar(uint index, out UserspaceAccess registers, out ulong length)
     {
         registers = default;
+        length = 0;
         lock (_lock)
         {
             ThrowIfDisposed();
             if (index >= BarCount) return false;
-            if (_barPointers[index] != null) { registers = UserspaceAccess.Mapped(_barPointers[index]); return true; }
             string file = $"{_path}/resource{index}";
             if (!File.Exists(file)) return false;
+            if (_barPointers[index] != null) { length = (ulong)new FileInfo(file).Length; registers = UserspaceAccess.Mapped(_barPointers[index]); return true; }
             if ((ConfigSpace().Read32(0x10 + 4 * index) & 1) != 0) return false;   // I/O space BAR (PCI 3.0 6.2.5.1)
             long size = new FileInfo(file).Length;
             if (size <= 0) return false;
+            length = (ulong)size;
             nuint page = (nuint)Environment.SystemPageSize;
-            nuint length = ((nuint)size + page - 1) & ~(page - 1);
+            nuint mapped = ((nuint)size + page - 1) & ~(page - 1);
             int fd = Libc.Open(file, Libc.O_RDWR | Libc.O_SYNC);
             if (fd < 0) throw new VfioException($"cannot open {file} ({Libc.Describe(Libc.Errno)}): the raw PCI route needs root", Libc.Errno);
-            byte* p = (byte*)Libc.Mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+            byte* p = (byte*)Libc.Mmap(mapped, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
             int errno = Libc.Errno;
             Libc.Close(fd);   // the mapping outlives the descriptor
             if (p == null) throw new VfioException($"cannot mmap {file} ({Libc.Describe(errno)}): with kernel lockdown or CONFIG_IO_STRICT_DEVMEM this route is closed; use VFIO", errno);
             _barPointers[index] = p;
-            _barLengths[index] = length;
+            _barLengths[index] = mapped;
             registers = UserspaceAccess.Mapped(p);
             return true;
         }

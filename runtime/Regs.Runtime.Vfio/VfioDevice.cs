@@ -99,27 +99,30 @@ public sealed unsafe class VfioDevice : IDisposable
     /// Memory BAR <paramref name="index"/>: mmapped when the region allows it, else reached by
     /// pread/pwrite (a BAR holding the MSI-X table may refuse mmap). False for an absent BAR, the
     /// upper half of a 64-bit BAR, an I/O BAR or an index beyond 5. The mapping lives until disposal.
+    /// <paramref name="length"/> is the region size VFIO_DEVICE_GET_REGION_INFO reports (the BAR's size).
     /// </summary>
-    public bool TryMapBar(uint index, out UserspaceAccess registers)
+    public bool TryMapBar(uint index, out UserspaceAccess registers, out ulong length)
     {
         registers = default;
+        length = 0;
         lock (_lock)
         {
             ThrowIfDisposed();
             if (index >= BarCount || index >= _regions.Length || !_regions[index].Present) return false;
             if ((ConfigSpace().Read32(0x10 + 4 * index) & 1) != 0) return false;   // I/O space BAR (PCI 3.0 6.2.5.1)
-            if (_barPointers[index] != null) { registers = UserspaceAccess.Mapped(_barPointers[index]); return true; }
             var region = _regions[index];
+            length = region.Size;
+            if (_barPointers[index] != null) { registers = UserspaceAccess.Mapped(_barPointers[index]); return true; }
             if (region.CanMmap)
             {
                 nuint page = (nuint)Environment.SystemPageSize;
-                nuint length = ((nuint)region.Size + page - 1) & ~(page - 1);
+                nuint mapped = ((nuint)region.Size + page - 1) & ~(page - 1);
                 int protection = (region.CanRead ? Libc.PROT_READ : 0) | (region.CanWrite ? Libc.PROT_WRITE : 0);
-                byte* p = (byte*)Libc.Mmap(length, protection, Libc.MAP_SHARED, _fd, (long)region.Offset);
+                byte* p = (byte*)Libc.Mmap(mapped, protection, Libc.MAP_SHARED, _fd, (long)region.Offset);
                 if (p != null)
                 {
                     _barPointers[index] = p;
-                    _barLengths[index] = length;
+                    _barLengths[index] = mapped;
                     registers = UserspaceAccess.Mapped(p);
                     return true;
                 }

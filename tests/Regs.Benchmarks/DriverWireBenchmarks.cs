@@ -141,7 +141,7 @@ public unsafe class DriverWireBenchmarks
         if (!nic.Link().Up) throw new InvalidOperationException("igb link did not come up");
 
         // Where the driver put its rings and where the device stands, read from the model.
-        if (!host.TryMapBar(0, out WireAccess bar0)) throw new InvalidOperationException("no BAR 0");
+        if (!host.TryMapBar(0, out WireAccess bar0, out _)) throw new InvalidOperationException("no BAR 0");
         var regs = new Igb<WireAccess>(bar0);
         var tq = regs.TxQueue(0);
         var rq = regs.RxQueue(0);

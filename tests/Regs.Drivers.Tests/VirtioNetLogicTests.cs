@@ -26,7 +26,7 @@ public sealed class VirtioNetLogicTests : IDisposable
     // What the driver asks for (drivers/README.md, "Negotiated features").
     private const VirtioNetFeatures Wanted = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
         | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC | VirtioNetFeatures.VERSION_1
-        | VirtioNetFeatures.ACCESS_PLATFORM;
+        | VirtioNetFeatures.ACCESS_PLATFORM | VirtioNetFeatures.ORDER_PLATFORM;
     // Offered too, never accepted: each would change the buffer format or need a control queue.
     private const VirtioNetFeatures Unwanted = VirtioNetFeatures.CSUM | VirtioNetFeatures.GUEST_CSUM
         | VirtioNetFeatures.MRG_RXBUF | VirtioNetFeatures.CTRL_VQ | VirtioNetFeatures.MQ
@@ -142,7 +142,7 @@ public sealed class VirtioNetLogicTests : IDisposable
     public void A_legacy_device_is_driven_without_VERSION_1_or_FEATURES_OK_and_with_the_legacy_header()
     {
         _device.Modern = false;
-        _device.Offered = Wanted & ~VirtioNetFeatures.VERSION_1 & ~VirtioNetFeatures.ACCESS_PLATFORM;
+        _device.Offered = Wanted & ~VirtioNetFeatures.VERSION_1 & ~VirtioNetFeatures.ACCESS_PLATFORM & ~VirtioNetFeatures.ORDER_PLATFORM;
 
         Nic nic = Started();
 
@@ -171,13 +171,13 @@ public sealed class VirtioNetLogicTests : IDisposable
     [Fact]
     public void Reads_MAC_MTU_and_link_status_from_the_configuration_and_follows_link_changes()
     {
-        _device.SetMtu(9000);
+        _device.SetMtu(1280);
         _device.SetLinkUp(false);
 
         Nic nic = Started();
 
         Assert.Equal(StationMac.Bits, nic.Mac.Bits);
-        Assert.Equal(9000u, nic.Mtu);
+        Assert.Equal(1280u, nic.Mtu);
         Assert.False(nic.Link().Up);
         _device.ChangeConfig(d => d.SetLinkUp(true));
         Assert.True(nic.Link().Up);
@@ -191,17 +191,103 @@ public sealed class VirtioNetLogicTests : IDisposable
 
         Nic nic = Started();
 
-        Assert.Equal(0ul, nic.Mac.Bits);
+        // 5.1.4.2: no MAC offered, a random locally administered unicast one (never 00:00:00:00:00:00).
+        Assert.NotEqual(0ul, nic.Mac.Bits);
+        Assert.Equal(2ul, nic.Mac.Bits & 3);
         Assert.Equal(1500u, nic.Mtu);
         Assert.True(nic.Link().Up);
         Assert.Equal(0, _device.ConfigReads);
     }
 
     [Fact]
+    public void The_random_MAC_comes_from_the_seed_and_survives_a_recovery()
+    {
+        _device.Offered = VirtioNetFeatures.VERSION_1 | VirtioNetFeatures.STATUS;
+
+        Nic nic = Started(new VirtioNetOptions { MacSeed = 42 });
+        ulong first = nic.Mac.Bits;
+        _device.RequestReset();
+        Assert.False(nic.WaitForReceive(50_000));
+        Assert.Equal(1ul, nic.Stats().Recoveries);
+        Assert.Equal(first, nic.Mac.Bits);                        // the same address after the reset
+
+        using var other = new FakeHostState();
+        var device = new FakeVirtioDevice(other) { Offered = _device.Offered };
+        Assert.Equal(NicStatus.Ok, Nic.Initialise(new FakeVirtioTransport(device), new FakeHost(other), new VirtioNetOptions { MacSeed = 42 }, out Nic same));
+        Assert.Equal(first, same.Mac.Bits);                       // a seed gives one address
+        using var third = new FakeHostState();
+        device = new FakeVirtioDevice(third) { Offered = _device.Offered };
+        Assert.Equal(NicStatus.Ok, Nic.Initialise(new FakeVirtioTransport(device), new FakeHost(third), new VirtioNetOptions { MacSeed = 43 }, out Nic different));
+        Assert.NotEqual(first, different.Mac.Bits);
+        Assert.Equal(2ul, different.Mac.Bits & 3);
+    }
+
+    // ---------------------------------------------------------------- MTU (5.1.4.2)
+
+    [Theory]
+    [InlineData(1280, true, 1280)]
+    [InlineData(68, true, 68)]                  // the smallest valid mtu (5.1.4.1)
+    [InlineData(2048 - 18, true, 2048 - 18)]    // the largest whose frames fit a receive buffer
+    [InlineData(2048 - 17, false, 1500)]
+    [InlineData(9000, false, 1500)]             // would need 9 KiB receive buffers: declined
+    [InlineData(67, false, 1500)]               // below 68: invalid, declined (Linux's virtnet_validate)
+    [InlineData(0, false, 1500)]
+    public void VIRTIO_NET_F_MTU_is_accepted_only_for_an_mtu_the_driver_honours(int mtu, bool accepted, int expected)
+    {
+        _device.SetMtu((ushort)mtu);
+
+        Nic nic = Started();
+
+        Assert.Equal(accepted, (_device.Accepted!.Value & VirtioNetFeatures.MTU) != 0);
+        Assert.Equal((uint)expected, nic.Mtu);
+        Assert.Equal(Math.Min(expected + 18, FrameBatch.SlotSize), nic.MaxFrameLength);
+        // Every receive buffer holds a frame of the mtu behind the header.
+        Assert.True(_device.Queues[0].TryPopAvailable(out ushort head));
+        var chain = _device.Queues[0].Chain(head);
+        Assert.True(chain[1].Length >= expected + 18);
+    }
+
+    [Fact]
+    public void The_mtu_is_read_before_FEATURES_OK()
+    {
+        _device.SetMtu(9000);
+        // A device that checks the driver's choice: MTU accepted with an mtu the buffers cannot hold is refused.
+        _device.AcceptsFeatures = f => (f & VirtioNetFeatures.MTU) == 0;
+
+        Nic nic = Started();
+
+        Assert.Equal(1500u, nic.Mtu);
+    }
+
+    [Fact]
+    public void A_configuration_space_too_short_for_a_field_means_its_feature_is_not_accepted()
+    {
+        _device.ConfigLength = 8;                                 // mac and status, no mtu
+
+        Nic nic = Started();
+
+        Assert.Equal(Wanted & ~VirtioNetFeatures.MTU, _device.Accepted);
+        Assert.Equal(1500u, nic.Mtu);
+        Assert.Equal(StationMac.Bits, nic.Mac.Bits);
+    }
+
+    // ---------------------------------------------------------------- ORDER_PLATFORM
+
+    [Fact]
+    public void ORDER_PLATFORM_is_accepted_when_offered_so_a_device_that_requires_it_runs()
+    {
+        _device.AcceptsFeatures = f => (f & VirtioNetFeatures.ORDER_PLATFORM) != 0;
+
+        Nic nic = Started();
+
+        Assert.True(nic.Features.HasFlag(VirtioNetFeatures.ORDER_PLATFORM));
+    }
+
+    [Fact]
     public void A_configuration_change_in_the_middle_of_a_read_is_read_again_whole()
     {
-        // The third configuration read (the MAC's third byte) sees a new MAC and generation: the
-        // first pass is torn (StationMac's first two bytes, OtherMac's others) and must be redone.
+        // The third configuration read (the MAC's second byte, after the mtu read before FEATURES_OK) sees a new MAC and generation: the
+        // first pass is torn (StationMac's first byte, OtherMac's others) and must be redone.
         _device.ChangeConfigAt(3, d => d.SetMac(OtherMac));
 
         Nic nic = Started();
@@ -328,6 +414,83 @@ public sealed class VirtioNetLogicTests : IDisposable
         Assert.Equal(0, nic.Receive(ref received));
         Assert.Equal((1ul, 70ul), (nic.Stats().RxFrames, nic.Stats().RxBytes));
         Assert.Equal(0ul, nic.Stats().ProtocolErrors);
+    }
+
+    [Fact]
+    public void A_transmit_used_length_is_ignored_and_a_send_is_no_protocol_error()
+    {
+        _device.ReportsTransmitLength = true;                     // kvmtool: the bytes read
+        Nic nic = Started();
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        Assert.True(batch.Add(new byte[100]));
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(1, nic.Send(in batch));
+            Assert.Single(_device.TakeTransmitted());
+        }
+        Assert.Equal(0, nic.Send(default));                     // reclaims the used buffers
+
+        Assert.Equal(0ul, nic.Stats().ProtocolErrors);
+        Assert.Equal(0ul, nic.Stats().Recoveries);
+        Assert.Equal((3ul, 300ul), (nic.Stats().TxFrames, nic.Stats().TxBytes));
+    }
+
+    [Fact]
+    public void Receive_buffers_are_available_before_DRIVER_OK()
+    {
+        Started();
+
+        Assert.Equal(8, _device.ReceiveBuffersAtDriverOk);       // 3.1.1 step 7 before step 8
+        Assert.Equal(1, _device.Notifications[0]);
+    }
+
+    // ---------------------------------------------------------------- interrupts
+
+    [Theory]
+    [InlineData(false, 0u, false)]
+    [InlineData(true, 0u, true)]
+    [InlineData(true, 1u, false)]
+    public void The_line_interrupt_is_enabled_only_when_the_driver_sleeps_on_it(bool interruptMode, uint vectors, bool expected)
+    {
+        _host.InterruptVectors = vectors;
+        _device.SupportsMsix = vectors > 0;
+
+        Started(new VirtioNetOptions { InterruptMode = interruptMode });
+
+        Assert.Equal(expected, _device.LineInterruptEnabled);
+    }
+
+    [Fact]
+    public void Polling_acknowledges_a_configuration_change_it_notices()
+    {
+        Nic nic = Started();
+
+        _device.ChangeConfig(d => d.SetLinkUp(false));
+        Assert.False(nic.Link().Up);
+
+        Assert.False(_device.ConfigInterrupt);
+    }
+
+    [Fact]
+    public void With_MSI_X_the_ISR_is_never_read_and_changes_come_through_the_generation()
+    {
+        _host.InterruptVectors = 1;
+        _device.SupportsMsix = true;
+        Nic nic = Started(new VirtioNetOptions { InterruptMode = true });
+
+        Assert.True(_device.Deliver(new byte[64]));
+        Assert.True(nic.WaitForReceive(100_000));
+        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new ushort[4]);
+        Assert.Equal(1, nic.Receive(ref received));
+        ulong before = _host.Now;
+        _device.ChangeConfig(d => d.SetLinkUp(false));
+        Assert.False(nic.WaitForReceive(100_000));
+        Assert.True(_host.Now - before < 100_000, "the wait did not end on the configuration interrupt");
+
+        Assert.False(nic.Link().Up);
+        Assert.Equal(0, _device.IsrReadsWithMsix);               // 4.1.4.5.1
+        Assert.True(nic.Stats().Interrupts >= 1);
     }
 
     // ---------------------------------------------------------------- recovery

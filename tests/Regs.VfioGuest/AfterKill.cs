@@ -65,7 +65,7 @@ internal static class AfterKill
         using var virtioDevice = new SysfsPciDevice(virtioBdf);
         Program.Say($"{label}: reopened through sysfs; command igb 0x{Command(igbBdf):x4} virtio 0x{Command(virtioBdf):x4}");
         Program.Check($"{label}-bus-master-off-on-open", ((Command(igbBdf) | Command(virtioBdf)) & BusMaster) == 0 ? null : "SysfsPciDevice left bus mastering on");
-        if (igbDevice.TryMapBar(0, out var bar)) ReceiveUnit(label, bar);
+        if (igbDevice.TryMapBar(0, out var bar, out _)) ReceiveUnit(label, bar);
         using var igbDma = new HugepageDma(Scenarios.DmaBytes);
         using var virtioDma = new HugepageDma(Scenarios.DmaBytes);
         Converse(label, igbDevice.CreateHost($"{label}-igb", igbDma), virtioDevice.CreateHost($"{label}-virtio", virtioDma), interrupts: false);

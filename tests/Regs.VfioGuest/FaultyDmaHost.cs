@@ -28,7 +28,7 @@ internal readonly unsafe struct FaultyDmaHost : IDriverHost, IPciHost<UserspaceA
     public uint InterruptVectors => _inner.InterruptVectors;
     public bool WaitForInterrupt(uint timeoutMicroseconds) => _inner.WaitForInterrupt(timeoutMicroseconds);
     public UserspaceAccess ConfigSpace() => _inner.ConfigSpace();
-    public bool TryMapBar(uint index, out UserspaceAccess registers) => _inner.TryMapBar(index, out registers);
+    public bool TryMapBar(uint index, out UserspaceAccess registers, out ulong length) => _inner.TryMapBar(index, out registers, out length);
 
     public DmaBuffer AllocateDma(nuint length, nuint alignment)
     {

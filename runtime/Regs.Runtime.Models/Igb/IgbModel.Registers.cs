@@ -26,6 +26,7 @@ public sealed partial class IgbModel
     internal uint ReadRegister(int offset)
     {
         PollAutoneg();
+        TrackBusMaster();
         if (IgbStatistics.Contains(offset)) return _stats.Read(offset);
         if (TryQueue(offset, out bool receive, out int queue, out int register))
             return receive ? ReadRxQueue(_rx[queue], register) : ReadTxQueue(_tx[queue], register);
@@ -33,8 +34,11 @@ public sealed partial class IgbModel
         switch (offset)
         {
             case CTRL: return _resetStuck ? Reg(CTRL) | CTRL_RST : Reg(CTRL);
-            case EECD: case EERD: case CTRL_EXT: case MDIC: case EIMS: return Reg(offset);
-            case STATUS: return ReadStatus();
+            case EECD: CountEecdRead(); return Reg(offset);
+            case EERD: case CTRL_EXT: case MDIC: case EIMS: return Reg(offset);
+            case STATUS: return ApplySpeedSwitch(ReadStatus());
+            case EEMNGCTL: return ReadManageabilityControl();
+            case SW_FW_SYNC: return ReadSwFwSync();
             case ICR: return ReadInterruptCause();
             case IMS: case IMC: return Reg(IMS); // 8.8.10: IMC reads return IMS
             case EICR: { uint v = Reg(EICR); Reg(EICR) = 0; return v; }
@@ -46,6 +50,7 @@ public sealed partial class IgbModel
     internal void WriteRegister(int offset, uint value)
     {
         PollAutoneg();
+        TrackBusMaster();
         if (IgbStatistics.Contains(offset)) return; // counters are read-only
         if (TryQueue(offset, out bool receive, out int queue, out int register))
         {
@@ -65,9 +70,11 @@ public sealed partial class IgbModel
                 if ((value & STATUS_PHYRA) == 0) Reg(STATUS) &= ~STATUS_PHYRA; // PHYRA clears by writing 0
                 return;
             case EECD: Reg(EECD) = (Reg(EECD) & EECD_ReadOnly) | (value & ~EECD_ReadOnly); return;
-            case EERD: WriteEepromRead(value); return;
+            case EERD: CheckEerdOwnership(); WriteEepromRead(value); return;
             case CTRL_EXT: Reg(CTRL_EXT) = value & ~(CTRL_EXT_ASDCHK | CTRL_EXT_EE_RST); return; // self-clearing
-            case MDIC: WriteMdic(value); return;
+            case MDIC: CheckMdicOwnership(); WriteMdic(value); return;
+            case SW_FW_SYNC: WriteSwFwSync(value); return;
+            case TCTL: Reg(TCTL) = value; NoteUnits(); return;
             case ICR: ClearInterruptCause(value); return;
             case ICS: Raise(value); return;
             case IMS: SetMask(value); return;
@@ -79,6 +86,7 @@ public sealed partial class IgbModel
             case EICR: Reg(EICR) &= ~value; return;
             case RCTL:
                 Reg(RCTL) = value;
+                NoteUnits();
                 if ((value & RCTL_EN) != 0) DrainReceive();
                 return;
         }
@@ -90,6 +98,7 @@ public sealed partial class IgbModel
     // STATUS.PHYRA (QEMU); SLU/LRST/speed bits are stored and only affect STATUS as QEMU reports.
     private void WriteControl(uint value)
     {
+        if ((value & CTRL_RST) != 0) CheckReset();
         Reg(CTRL) = value & ~CTRL_RST;
         if ((value & CTRL_RST) != 0) SoftwareReset();
         if ((value & CTRL_PHY_RST) != 0) Reg(STATUS) |= STATUS_PHYRA;
@@ -185,7 +194,7 @@ public sealed partial class IgbModel
             case QDBAH: q.BaseHigh = value; break;
             case QDLEN: q.Length = value & XDLEN_Mask; break;
             case QSRRCTL: q.SplitControl = value; break;
-            case QDH: q.Head = value & 0xFFFF; break;
+            case QDH: CountHeadWrite(q.Enabled); q.Head = value & 0xFFFF; break;
             case QDCA: q.Dca = value; break;
             case QDT:
                 // A new tail hands descriptors over: frames waiting in the FIFO go first.
@@ -221,7 +230,7 @@ public sealed partial class IgbModel
             case QDBAL: q.BaseLow = value & XDBAL_Mask; break;
             case QDBAH: q.BaseHigh = value; break;
             case QDLEN: q.Length = value & XDLEN_Mask; break;
-            case QDH: q.Head = value & 0xFFFF; break;
+            case QDH: CountHeadWrite(q.Enabled); q.Head = value & 0xFFFF; break;
             case QDCA: q.Dca = value; break;
             case QWBAL: q.WriteBackLow = value; break;
             case QWBAH: q.WriteBackHigh = value; break;

@@ -28,6 +28,11 @@ public sealed partial class IgbModel
             _unsentTxFrames++;
             return;
         }
+        if (gathered.Length < MinimumPaddedFrame)
+        {
+            CountShortTxFrame();
+            if (DropShortTxFrames) return;
+        }
         ushort vlanType = (ushort)Reg(VET);
         bool insertVlan = (command & IgbTxQueue.CmdVle) != 0 && gathered.Length >= 12;
         int length = gathered.Length + (insertVlan ? 4 : 0);

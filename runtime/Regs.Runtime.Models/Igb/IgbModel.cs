@@ -73,7 +73,7 @@ public sealed partial class IgbModel : PciDeviceModel
         _autonegTimer = new Timer(_ => OnAutonegTimer(), null, Timeout.Infinite, Timeout.Infinite);
         Registers = new IgbRegisterRegion(this);
         Bars[0] = Registers;
-        Config.SetBar(0, Bar0Address);
+        Config.SetBar(0, Bar0Address, IgbRegisters.RegionBytes);
         lock (Network.Lock)
         {
             Reset(software: false);
@@ -214,6 +214,8 @@ public sealed partial class IgbModel : PciDeviceModel
 
         foreach (var q in _rx) q.Reset();
         foreach (var q in _tx) q.Reset();
+        _resetAtUs = MonotonicClock.NowMicroseconds();
+        _quiescedAtUs = 1;   // units off since the reset: nothing left to drain
         _stats.Clear();
         _fifo.Clear();
         if (!_cable) _phy.LinkDown();

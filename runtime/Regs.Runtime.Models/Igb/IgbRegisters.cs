@@ -111,5 +111,12 @@ internal static class IgbRegisters
     public const uint IVAR_VALID = 0x80;
 
     // SWSM (datasheet section not confirmed).
-    public const uint SWSM_SMBI = 1u << 0;
+    public const uint SWSM_SMBI = 1u << 0, SWSM_SWESMBI = 1u << 1;
+
+    // SW_FW_SYNC (datasheet section not confirmed; Linux E1000_SWFW_EEP_SM, _PHY0_SM, firmware bits 16 up).
+    public const uint SWFW_SW_EEP = 1u << 0, SWFW_SW_PHY0 = 1u << 1, SWFW_SoftwareMask = 0xFFFF;
+    public const uint SWFW_FW_PHY0 = SWFW_SW_PHY0 << 16;
+
+    // EEMNGCTL (datasheet section not confirmed; Linux E1000_NVM_CFG_DONE_PORT_0).
+    public const uint EEMNGCTL_CFG_DONE0 = 1u << 18;
 }

@@ -195,6 +195,13 @@ public sealed class SplitVirtqueueModel
         return PopResult.Chain;
     }
 
+    /// <summary>Buffers the driver has made available and the device not yet taken (0 when disabled or the ring is out of reach).</summary>
+    internal int AvailableCount()
+    {
+        if (!Enabled || !ReadU16(DriverArea + AvailIdx, out ushort availIdx)) return 0;
+        return (ushort)(availIdx - LastAvailIndex);
+    }
+
     /// <summary>Gives the last chain taken back to the available ring (it will be taken again).</summary>
     internal void Unpop() => LastAvailIndex--;
 

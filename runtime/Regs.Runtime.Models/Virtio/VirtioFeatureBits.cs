@@ -18,4 +18,5 @@ internal static class VirtioFeatureBits
     public const ulong EVENT_IDX = 1UL << 29;       // used_event / avail_event suppression (2.7.7, 2.7.10)
     public const ulong VERSION_1 = 1UL << 32;       // virtio 1.0 or later; never on the legacy interface (6.3)
     public const ulong ACCESS_PLATFORM = 1UL << 33; // the device's memory accesses are translated or restricted
+    public const ulong ORDER_PLATFORM = 1UL << 36;  // driver and device order memory accesses as the platform does for hardware
 }

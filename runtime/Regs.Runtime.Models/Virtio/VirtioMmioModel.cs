@@ -49,6 +49,13 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioDeviceTransport
     /// <summary>The virtio-net device behind the window.</summary>
     public VirtioNetDevice Net { get; }
 
+    /// <summary>
+    /// Legacy interface: GuestFeatures writes with GuestFeaturesSel above 0. A legacy device has 32
+    /// feature bits (4.2.4); QEMU logs each such write as a guest error ("attempt to write guest
+    /// features with guest_features_sel > 0 in legacy mode") and ignores it, as this model does.
+    /// </summary>
+    public long LegacyUpperFeatureWrites { get; private set; }
+
     /// <summary>The GuestPageSize the legacy driver wrote (0 until written; then QueuePFN counts bytes, as in QEMU).</summary>
     public uint GuestPageSize => _guestPageSize;
 
@@ -117,7 +124,10 @@ public sealed class VirtioMmioModel : DeviceModel, IVirtioDeviceTransport
         switch (offset)
         {
             case DeviceFeaturesSel: _deviceFeaturesSel = value; break;
-            case DriverFeatures: if (!legacy || _driverFeaturesSel == 0) Net.WriteDriverFeatureWord(_driverFeaturesSel, value); break;
+            case DriverFeatures:
+                if (!legacy || _driverFeaturesSel == 0) Net.WriteDriverFeatureWord(_driverFeaturesSel, value);
+                else LegacyUpperFeatureWrites++;
+                break;
             case DriverFeaturesSel: _driverFeaturesSel = value; break;
             case VirtioMmioRegisters.GuestPageSize: if (legacy) _guestPageSize = value; break; // qualified: plain GuestPageSize is this class's property
             case QueueSel: _queueSel = value; break;

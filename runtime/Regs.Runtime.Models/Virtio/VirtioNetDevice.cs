@@ -19,8 +19,11 @@ public sealed class VirtioNetDevice
     /// <summary>Frames kept while the driver has no receive buffer; later ones are dropped.</summary>
     public const int RxBacklogCapacity = 64;
 
-    /// <summary>The mtu the configuration space reports (5.1.4).</summary>
-    public const ushort Mtu = 1500;
+    /// <summary>The mtu the configuration space reports unless a test sets another (5.1.4).</summary>
+    public const ushort DefaultMtu = 1500;
+
+    // Ethernet header plus one 802.1Q tag: what a frame carries besides its mtu-bounded payload.
+    private const int EthernetHeaderAndTag = 18;
 
     /// <summary>Bytes of the configuration space: mac, status, max_virtqueue_pairs, mtu (5.1.4).</summary>
     public const int ConfigSize = VirtioNetLayout.ConfigBytes;
@@ -42,6 +45,8 @@ public sealed class VirtioNetDevice
     private byte _isr;
     private uint _generation;
     private bool _linkUp = true;
+    private ushort _mtu = DefaultMtu;
+    private readonly ulong _baseOffered;
 
     internal VirtioNetDevice(IVirtioDeviceTransport transport, ReadOnlySpan<byte> mac, bool accessPlatform)
     {
@@ -53,7 +58,7 @@ public sealed class VirtioNetDevice
         // 6.3: legacy devices do not offer VERSION_1; ACCESS_PLATFORM needs a modern feature word.
         if (!transport.Legacy) offered |= VirtioFeatureBits.VERSION_1;
         if (accessPlatform && !transport.Legacy) offered |= VirtioFeatureBits.ACCESS_PLATFORM;
-        OfferedFeatures = offered;
+        _baseOffered = offered;
         mac.CopyTo(_config.AsSpan(VirtioNetLayout.ConfigMac));
         Queues = new[] { new SplitVirtqueueModel(this, ReceiveQueue, MaxQueueSize), new SplitVirtqueueModel(this, TransmitQueue, MaxQueueSize) };
         Reset(notify: false);
@@ -67,8 +72,58 @@ public sealed class VirtioNetDevice
     /// <summary>Device resets the driver asked for by writing 0 to the status and that happened.</summary>
     public long Resets { get; private set; }
 
-    /// <summary>The 64 feature bits the device offers (bit n is feature n: 5.1.3, 6).</summary>
-    public ulong OfferedFeatures { get; }
+    /// <summary>The 64 feature bits the device offers (bit n is feature n: 5.1.3, 6), as the switches below shape them.</summary>
+    public ulong OfferedFeatures
+    {
+        get
+        {
+            ulong offered = _baseOffered;
+            if (!OffersMac) offered &= ~VirtioFeatureBits.NET_MAC;
+            if (RequiresOrderPlatform) offered |= VirtioFeatureBits.ORDER_PLATFORM;
+            return offered;
+        }
+    }
+
+    // ---- Switches: behaviours of other device implementations, set before the driver starts ----
+
+    /// <summary>
+    /// Offers VIRTIO_NET_F_MAC (true, as QEMU). False: the device has no MAC of its own and the
+    /// driver must pick one (5.1.4.2).
+    /// </summary>
+    public bool OffersMac { get; set; } = true;
+
+    /// <summary>
+    /// Offers VIRTIO_F_ORDER_PLATFORM and refuses FEATURES_OK without it, as a hardware device may
+    /// (6: a device MAY fail to operate further if it is not accepted).
+    /// </summary>
+    public bool RequiresOrderPlatform { get; set; }
+
+    /// <summary>
+    /// Completes transmit chains with the number of bytes read (the frame and its header) as the
+    /// used length, as kvmtool does, instead of 0 (QEMU: nothing was written).
+    /// </summary>
+    public bool ReportsTransmitLength { get; set; }
+
+    /// <summary>The mtu in the configuration space (5.1.4), offered with VIRTIO_NET_F_MTU; 1500 by default.</summary>
+    public ushort Mtu
+    {
+        get => _mtu;
+        set { lock (Transport.Lock) { _mtu = value; SetLinkStatus(); } }
+    }
+
+    // ---- What the device saw of the driver -------------------------------------------------------
+
+    /// <summary>
+    /// Breaches of a negotiated VIRTIO_NET_F_MTU (5.1.4.2): a transmitted frame longer than mtu plus
+    /// the Ethernet header and tag, or a receive chain too short for such a frame behind the header.
+    /// </summary>
+    public long MtuViolations { get; private set; }
+
+    /// <summary>Receive buffers the driver had made available when it set DRIVER_OK (3.1.1 step 7 comes before 8); -1 before any DRIVER_OK.</summary>
+    public int ReceiveBuffersAtDriverOk { get; private set; } = -1;
+
+    /// <summary>Available-buffer notifications the driver sent before DRIVER_OK (3.1.1 forbids them).</summary>
+    public long NotificationsBeforeDriverOk { get; private set; }
 
     /// <summary>The 64 feature bits in effect: accepted at FEATURES_OK (modern) or as written (legacy); 0 after reset.</summary>
     public ulong NegotiatedFeatures { get; private set; }
@@ -237,17 +292,19 @@ public sealed class VirtioNetDevice
         {
             // 3.1.1: a modern driver completes feature negotiation before DRIVER_OK.
             if (!Transport.Legacy && (_status & VirtioDeviceStatus.FEATURES_OK) == 0) { Fail("DRIVER_OK without FEATURES_OK (3.1.1)"); return; }
+            ReceiveBuffersAtDriverOk = ((SplitVirtqueueModel)Queues[ReceiveQueue]).AvailableCount();
             ProcessReceive();
         }
     }
 
-    /// <summary>2.2.1, 6.1: a subset of the offered bits, VERSION_1 on modern transports, ACCESS_PLATFORM when offered.</summary>
+    /// <summary>2.2.1, 6.1: a subset of the offered bits, VERSION_1 on modern transports, ACCESS_PLATFORM when offered, ORDER_PLATFORM when required.</summary>
     private bool FeaturesAcceptable()
     {
         ulong offered = OfferedFeatures;
         if ((_driverFeatures & ~offered) != 0) return false;
         if (Transport.Legacy) return true;
         if ((_driverFeatures & VirtioFeatureBits.VERSION_1) == 0) return false;
+        if (RequiresOrderPlatform && (_driverFeatures & VirtioFeatureBits.ORDER_PLATFORM) == 0) return false;
         // 6.1: a device offering ACCESS_PLATFORM may refuse a driver that ignores it (QEMU does).
         ulong platform = VirtioFeatureBits.ACCESS_PLATFORM;
         return (offered & platform) == 0 || (_driverFeatures & platform) != 0;
@@ -313,7 +370,7 @@ public sealed class VirtioNetDevice
         // 5.1.4: status is present with STATUS (always offered here); LINK_UP is bit 0.
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigStatus), _linkUp ? VirtioNetLayout.STATUS_LINK_UP : (ushort)0);
         BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigMaxVirtqueuePairs), 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigMtu), Mtu);
+        BinaryPrimitives.WriteUInt16LittleEndian(_config.AsSpan(VirtioNetLayout.ConfigMtu), _mtu);
     }
 
     /// <summary>A configuration change (2.5.1, 4.1.4.5, 4.2.2): a new generation, then the notification once the driver is running.</summary>
@@ -330,6 +387,7 @@ public sealed class VirtioNetDevice
     {
         if (queue >= Queues.Count) return;
         ((SplitVirtqueueModel)Queues[(int)queue]).Notifications++;
+        if ((_status & VirtioDeviceStatus.DRIVER_OK) == 0) NotificationsBeforeDriverOk++;
         if (!DeviceEvent()) return;
         if (queue == TransmitQueue) ProcessTransmit();
         else ProcessReceive();
@@ -352,6 +410,7 @@ public sealed class VirtioNetDevice
             if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
             if (_chain.ReadableBytes < (ulong)hdr) { Fail($"queue 1: transmit chain {_chain.Head} shorter than the {hdr}-byte net header (5.1.6.2)"); return; }
             ulong frameLength = _chain.ReadableBytes - (ulong)hdr;
+            if (Negotiated(VirtioFeatureBits.NET_MTU) && frameLength > (ulong)(_mtu + EthernetHeaderAndTag)) MtuViolations++;
             if (!_linkUp || frameLength > MaxTxFrame) TxDropped++;
             else
             {
@@ -360,7 +419,9 @@ public sealed class VirtioNetDevice
                 FramesTransmitted++;
                 Transport.Transmit(frame);
             }
-            if (!q.Push(_chain, 0, out error)) { Fail(error!); return; }
+            // kvmtool reports the bytes it read; QEMU reports 0 (nothing written, 2.7.8).
+            uint usedLength = ReportsTransmitLength ? (uint)_chain.ReadableBytes : 0;
+            if (!q.Push(_chain, usedLength, out error)) { Fail(error!); return; }
             used = true;
         }
         if (used) SignalUsed(q);
@@ -390,6 +451,7 @@ public sealed class VirtioNetDevice
             if (r == SplitVirtqueueModel.PopResult.Empty) break;
             if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
             byte[] frame = _backlog.Dequeue();
+            if (Negotiated(VirtioFeatureBits.NET_MTU) && _chain.WritableBytes < (ulong)(hdr + _mtu + EthernetHeaderAndTag)) MtuViolations++;
             if (_chain.WritableBytes == 0) { Fail($"queue 0: receive chain {_chain.Head} has no device-writable buffer (5.1.6.3)"); return; }
             if (_chain.WritableBytes < (ulong)(hdr + frame.Length))
             {

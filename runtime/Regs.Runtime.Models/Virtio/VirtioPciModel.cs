@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Threading;
 using static Regs.Runtime.Models.Virtio.VirtioPciCommonConfig;
 
 namespace Regs.Runtime.Models.Virtio;
@@ -17,6 +18,9 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
 {
     /// <summary>PCI device ID of a modern virtio-net function (0x1040 + 1, 4.1.2).</summary>
     public const ushort DeviceId = VirtioPciCapabilities.ModernDeviceIdBase + (ushort)VirtioNetLayout.DeviceId;
+
+    /// <summary>PCI device ID of a transitional virtio-net function (4.1.2: 0x1000; the subsystem ID gives the device type, 4.1.2.1).</summary>
+    public const ushort TransitionalDeviceId = 0x1000;
 
     /// <summary>The BAR holding every virtio structure.</summary>
     public const int Bar = 4;
@@ -41,6 +45,9 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
 
     private const int StructureLength = 0x1000;
 
+    private readonly byte[] _capabilityAt = new byte[VirtioPciCapabilities.PCI_CFG + 1];   // by cfg_type
+    private uint _notifyMultiplier = NotifyOffMultiplier;
+    private long _outOfRange;
     private uint _deviceFeatureSelect, _driverFeatureSelect;
     private ushort _queueSelect, _configMsixVector = NoVector;
 
@@ -49,15 +56,19 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
     /// as assigned at <paramref name="barAddress"/> (informative only). The driver gets
     /// <paramref name="dmaBytes"/> of DMA memory seen by the device at <paramref name="dmaDeviceAddress"/>;
     /// <paramref name="accessPlatform"/> offers ACCESS_PLATFORM (QEMU's iommu_platform=on).
+    /// <paramref name="transitional"/> gives the function the transitional ID 0x1000 with subsystem
+    /// ID 1 (QEMU's default virtio-net-pci, still with the modern capabilities).
     /// </summary>
     public VirtioPciModel(ModelNetwork network, ReadOnlySpan<byte> mac, bool accessPlatform = false,
-        ulong dmaDeviceAddress = 0x4000_0000, nuint dmaBytes = 4 << 20, ulong barAddress = 0xFE00_0000)
-        : base(network, dmaDeviceAddress, dmaBytes, VirtioPciCapabilities.VendorId, DeviceId)
+        ulong dmaDeviceAddress = 0x4000_0000, nuint dmaBytes = 4 << 20, ulong barAddress = 0xFE00_0000, bool transitional = false)
+        : base(network, dmaDeviceAddress, dmaBytes, VirtioPciCapabilities.VendorId, transitional ? TransitionalDeviceId : DeviceId)
     {
         Bars[Bar] = new Bar4(this);
-        // 64-bit prefetchable memory BAR, as QEMU's modern BAR (PCI 3.0 6.2.5.1).
-        Config.SetBar(Bar, (uint)barAddress | 0xC);
+        // 64-bit prefetchable memory BAR, as QEMU's modern BAR (PCI 3.0 6.2.5.1), answering sizing.
         Config.SetBar(Bar + 1, (uint)(barAddress >> 32));
+        Config.SetBar(Bar, (uint)barAddress | 0xC, BarSize);
+        // 4.1.2.1: the subsystem ID of a transitional device is the virtio device ID.
+        Config.SetSubsystem(VirtioPciCapabilities.VendorId, transitional ? (ushort)VirtioNetLayout.DeviceId : (ushort)0);
         AddVirtioCapability(VirtioPciCapabilities.COMMON_CFG, CommonOffset, StructureLength);
         AddVirtioCapability(VirtioPciCapabilities.ISR_CFG, IsrOffset, StructureLength);
         AddVirtioCapability(VirtioPciCapabilities.DEVICE_CFG, DeviceOffset, StructureLength);
@@ -72,6 +83,63 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
 
     /// <summary>BAR 4, the region every virtio structure lives in.</summary>
     public ModelRegion Bar4Region => Bars[Bar]!;
+
+    /// <summary>
+    /// Accesses to BAR 4 beyond its <see cref="BarSize"/> bytes: a driver that followed a hostile
+    /// capability outside the BAR (on real hardware: into other devices or memory).
+    /// </summary>
+    public long OutOfRangeAccesses => Interlocked.Read(ref _outOfRange);
+
+    /// <summary>Which virtio structure a capability describes (4.1.4), for <see cref="SetCapability"/>.</summary>
+    public enum Structure : byte
+    {
+        /// <summary>COMMON_CFG.</summary>
+        Common = VirtioPciCapabilities.COMMON_CFG,
+        /// <summary>NOTIFY_CFG.</summary>
+        Notify = VirtioPciCapabilities.NOTIFY_CFG,
+        /// <summary>ISR_CFG.</summary>
+        Isr = VirtioPciCapabilities.ISR_CFG,
+        /// <summary>DEVICE_CFG.</summary>
+        Device = VirtioPciCapabilities.DEVICE_CFG,
+    }
+
+    /// <summary>
+    /// Rewrites the capability of <paramref name="structure"/>, as a hostile or broken device
+    /// would present it: the BAR it names, the offset and length in that BAR, and for the
+    /// notification capability the notify_off_multiplier (which this model then also decodes
+    /// notifications with). Null leaves a field as it is. Set before the driver opens the function.
+    /// </summary>
+    public void SetCapability(Structure structure, uint? offset = null, uint? length = null, uint? multiplier = null, byte? bar = null, byte? capLength = null)
+    {
+        lock (Network.Lock)
+        {
+            Span<byte> cap = Config.Bytes[_capabilityAt[(int)structure]..];
+            if (bar is { } b) cap[VirtioPciCapabilities.Bar] = b;
+            if (capLength is { } l) cap[VirtioPciCapabilities.CapLen] = l;
+            if (offset is { } o) BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Offset..], o);
+            if (length is { } n) BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Length..], n);
+            if (multiplier is { } m && structure == Structure.Notify)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Extra..], m);
+                _notifyMultiplier = m;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Points the last capability's cap_next back at the first, as a broken or hostile device
+    /// could: a list that never ends. Set before the driver opens the function.
+    /// </summary>
+    public void LoopCapabilityList()
+    {
+        lock (Network.Lock)
+        {
+            Span<byte> space = Config.Bytes;
+            byte first = space[0x34], last = first;
+            for (int i = 0; i < 48 && space[last + 1] != 0; i++) last = space[last + 1];
+            space[last + 1] = first;
+        }
+    }
 
     /// <summary>The configuration generation as the 8-bit config_generation shows it.</summary>
     public byte ConfigGeneration => (byte)Net.ConfigGeneration;
@@ -113,7 +181,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
         BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Length..], length);
         if (longer) BinaryPrimitives.WriteUInt32LittleEndian(cap[VirtioPciCapabilities.Extra..], extra);
         // The list writes cap_vndr and links cap_next; it takes the bytes from cap_len on.
-        Config.AddCapability(VirtioPciCapabilities.VendorCapabilityId, cap[VirtioPciCapabilities.CapLen..]);
+        _capabilityAt[cfgType] = Config.AddCapability(VirtioPciCapabilities.VendorCapabilityId, cap[VirtioPciCapabilities.CapLen..]);
     }
 
     private SplitVirtqueueModel? Selected => _queueSelect < 2 ? (SplitVirtqueueModel)Net.Queues[_queueSelect] : null;
@@ -203,7 +271,7 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
         else if (offset < DeviceOffset) { } // ISR is read-only
         else if (offset < NotifyOffset) Net.WriteConfig(offset - DeviceOffset, size, value);
         // 4.1.4.4: the queue is the one whose queue_notify_off * multiplier is the address (QEMU decodes the address).
-        else Net.Notify((offset - NotifyOffset) / NotifyOffMultiplier);
+        else Net.Notify(_notifyMultiplier == 0 ? 0 : (offset - NotifyOffset) / _notifyMultiplier);
     }
 
     private static ulong Low(ulong old, uint value) => (old & 0xFFFF_FFFF_0000_0000UL) | value;
@@ -213,10 +281,16 @@ public sealed class VirtioPciModel : PciDeviceModel, IVirtioDeviceTransport
     {
         private readonly VirtioPciModel _model;
         public Bar4(VirtioPciModel model) : base(model) { _model = model; }
-        protected override uint OnRead(nuint offset, int size) => offset + (nuint)size > BarSize ? 0 : _model.ReadBar((uint)offset, size);
+        protected override uint OnRead(nuint offset, int size)
+        {
+            if (offset + (nuint)size <= BarSize && offset < BarSize) return _model.ReadBar((uint)offset, size);
+            Interlocked.Increment(ref _model._outOfRange);
+            return 0;
+        }
         protected override void OnWrite(nuint offset, int size, uint value)
         {
-            if (offset + (nuint)size <= BarSize) _model.WriteBar((uint)offset, size, value);
+            if (offset + (nuint)size <= BarSize && offset < BarSize) _model.WriteBar((uint)offset, size, value);
+            else Interlocked.Increment(ref _model._outOfRange);
         }
     }
 }

@@ -11,6 +11,11 @@ public interface IPciHost<TAccess> where TAccess : struct, IRegisterAccess<TAcce
     /// <summary>The function's configuration space (offset 0 is the header).</summary>
     TAccess ConfigSpace();
 
-    /// <summary>Memory BAR <paramref name="index"/> (0-5), false when it is absent, an I/O BAR or cannot be mapped.</summary>
-    bool TryMapBar(uint index, out TAccess registers);
+    /// <summary>
+    /// Memory BAR <paramref name="index"/> (0-5) and its <paramref name="length"/> in bytes (the
+    /// size the BAR decodes: PCI 3.0 6.2.5.1 sizing, or what vfio-pci reports), so a driver can
+    /// check every offset a device gives it against the BAR; false when it is absent, an I/O BAR
+    /// or cannot be mapped.
+    /// </summary>
+    bool TryMapBar(uint index, out TAccess registers, out ulong length);
 }

@@ -52,6 +52,44 @@ public static class PciFunction
     }
 
     /// <summary>
+    /// The address and size of memory BAR <paramref name="index"/>, sized the standard way (PCI 3.0
+    /// section 6.2.5.1): with memory decoding off, write all ones, read back which address bits
+    /// stick, restore the BAR and the Command register. False as <see cref="TryReadMemoryBar"/>, or
+    /// when the read-back is no power-of-two size the address is aligned to.
+    /// </summary>
+    public static bool TrySizeMemoryBar<TAccess>(TAccess config, uint index, out ulong address, out ulong size) where TAccess : struct, IRegisterAccess<TAccess>
+    {
+        size = 0;
+        if (!TryReadMemoryBar(config, index, out address)) return false;
+        var header = new PciConfig<TAccess>(config);
+        var command = header.Command.Read();
+        var quiet = command;
+        quiet.MemorySpace = false;                 // the BAR briefly holds all ones: decode nothing meanwhile
+        header.Command.Write(quiet);
+        var low = header.BAR(index).Read();
+        bool is64 = low.Kind == PciBarKind.Memory64;    // TryReadMemoryBar checked index + 1 exists
+        header.BAR(index).Write(new PciConfig.BAR(0xFFFF_FFFF));
+        ulong mask = header.BAR(index).Read().Bits & 0xFFFF_FFF0u;
+        header.BAR(index).Write(low);
+        if (is64)
+        {
+            var high = header.BAR(index + 1).Read();
+            header.BAR(index + 1).Write(new PciConfig.BAR(0xFFFF_FFFF));
+            mask |= (ulong)header.BAR(index + 1).Read().Bits << 32;
+            header.BAR(index + 1).Write(high);
+        }
+        else
+        {
+            mask |= 0xFFFF_FFFF_0000_0000;
+        }
+        header.Command.Write(command);
+        ulong decoded = ~mask + 1;
+        if (decoded == 0 || (decoded & (decoded - 1)) != 0 || (address & (decoded - 1)) != 0) return false;
+        size = decoded;
+        return true;
+    }
+
+    /// <summary>
     /// The offset of the capability with <paramref name="id"/> after <paramref name="after"/>
     /// (0 to start at the head of the list), or 0 when there is none.
     /// </summary>

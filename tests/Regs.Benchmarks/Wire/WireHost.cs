@@ -35,7 +35,7 @@ public readonly unsafe struct WireHost : IDriverHost, IPciHost<WireAccess>
     /// </summary>
     public void GoLive(uint bar, nuint bytes)
     {
-        if (!_model.TryMapBar(bar, out ModelAccess model)) throw new InvalidOperationException($"no BAR {bar}");
+        if (!_model.TryMapBar(bar, out ModelAccess model, out _)) throw new InvalidOperationException($"no BAR {bar}");
         for (nuint offset = 0; offset < bytes; offset += 4) *(uint*)(_files[bar] + offset) = model.Read32(offset);
         _switch->Live = true;
     }
@@ -54,10 +54,11 @@ public readonly unsafe struct WireHost : IDriverHost, IPciHost<WireAccess>
 
     public WireAccess ConfigSpace() => new(_model.ConfigSpace(), _files[6], _switch);
 
-    public bool TryMapBar(uint index, out WireAccess registers)
+    public bool TryMapBar(uint index, out WireAccess registers, out ulong length)
     {
         registers = default;
-        if (index >= 6 || !_model.TryMapBar(index, out ModelAccess bar)) return false;
+        length = 0;
+        if (index >= 6 || !_model.TryMapBar(index, out ModelAccess bar, out length)) return false;
         registers = new WireAccess(bar, _files[index], _switch);
         return true;
     }

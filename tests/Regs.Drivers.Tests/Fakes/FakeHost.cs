@@ -49,6 +49,15 @@ public sealed unsafe class FakeHostState : IDisposable
     /// <summary>True while the device's interrupt is raised; null when no device is attached.</summary>
     public Func<bool>? InterruptPending { get; set; }
 
+    /// <summary>What <see cref="IDriverHost.InterruptVectors"/> reports: 0 for INTx, N for MSI-X vectors the platform enabled.</summary>
+    public uint InterruptVectors { get; set; }
+
+    /// <summary>
+    /// With MSI-X: the platform took the device's message (as an eventfd read consumes it), so
+    /// the device's pending causes are delivered once without any register read; set by the device.
+    /// </summary>
+    public Action? TakeMessage { get; set; }
+
     /// <summary>Every line the driver logged.</summary>
     public List<string> Log { get; } = new();
 
@@ -84,7 +93,7 @@ public sealed unsafe class FakeHostState : IDisposable
 
 /// <summary>
 /// A driver host for unit tests: <see cref="FakeHostState"/>'s virtual clock (Delay and an
-/// interrupt wait that times out move it), its memory and log, INTx only.
+/// interrupt wait that times out move it), its memory and log, INTx or MSI-X as the state says.
 /// </summary>
 public readonly unsafe struct FakeHost : IDriverHost
 {
@@ -106,12 +115,19 @@ public readonly unsafe struct FakeHost : IDriverHost
     /// <inheritdoc/>
     public bool TranslatesDma => _state.TranslatesDma;
     /// <inheritdoc/>
-    public uint InterruptVectors => 0;
+    public uint InterruptVectors => _state.InterruptVectors;
 
-    /// <summary>True at once when the device's interrupt is pending; otherwise the whole timeout passes.</summary>
+    /// <summary>
+    /// True at once when the device's interrupt is pending (with MSI-X its message is then taken);
+    /// otherwise the whole timeout passes.
+    /// </summary>
     public bool WaitForInterrupt(uint timeoutMicroseconds)
     {
-        if (_state.InterruptPending?.Invoke() == true) return true;
+        if (_state.InterruptPending?.Invoke() == true)
+        {
+            if (_state.InterruptVectors > 0) _state.TakeMessage?.Invoke();
+            return true;
+        }
         _state.Advance(timeoutMicroseconds);
         return false;
     }

@@ -24,12 +24,14 @@ public sealed class FakeVirtioDevice
     private DeviceStatus _status;
     private int _resetReadsLeft;      // > 0: a reset is in progress, the status still reads the old value
     private bool _resetPending;
+    private bool _msixAssigned;       // the driver gave the device an MSI-X vector since the last reset
 
     /// <summary>A device attached to <paramref name="host"/> (its interrupt line becomes the host's).</summary>
     public FakeVirtioDevice(FakeHostState host)
     {
         _host = host;
         host.InterruptPending = () => UsedInterrupt || ConfigInterrupt;
+        host.TakeMessage = () => { UsedInterrupt = false; ConfigInterrupt = false; };
         Queues = new[] { new FakeSplitQueue(host, 0), new FakeSplitQueue(host, 1) };
     }
 
@@ -61,6 +63,12 @@ public sealed class FakeVirtioDevice
 
     /// <summary>The device-specific configuration space (virtio-net layout, little-endian).</summary>
     public byte[] Config { get; } = new byte[32];
+
+    /// <summary>Bytes of the configuration space the transport reports readable (virtio-pci: the DEVICE_CFG capability's length).</summary>
+    public uint ConfigLength { get; set; } = 32;
+
+    /// <summary>Completes transmit chains with the bytes read as used length (kvmtool) instead of 0 (QEMU).</summary>
+    public bool ReportsTransmitLength { get; set; }
 
     /// <summary>The configuration generation (modern interfaces).</summary>
     public uint Generation { get; set; }
@@ -131,6 +139,15 @@ public sealed class FakeVirtioDevice
     /// <summary>Notifications whose offset was not the one <see cref="FakeVirtioTransport.EnableQueue"/> gave for that queue.</summary>
     public int WrongNotifyOffsets { get; private set; }
 
+    /// <summary>Interrupt-status (ISR) reads while an MSI-X vector was assigned (4.1.4.5.1: the driver MUST NOT).</summary>
+    public int IsrReadsWithMsix { get; private set; }
+
+    /// <summary>What the driver last asked of the line interrupt (PCI Command.InterruptDisable clear: true); null before it asked.</summary>
+    public bool? LineInterruptEnabled { get; private set; }
+
+    /// <summary>Receive buffers made available when the driver set DRIVER_OK (3.1.1: step 7 before 8); -1 before.</summary>
+    public int ReceiveBuffersAtDriverOk { get; private set; } = -1;
+
     /// <summary>A used-buffer interrupt is pending.</summary>
     public bool UsedInterrupt { get; set; }
 
@@ -164,6 +181,8 @@ public sealed class FakeVirtioDevice
         // DEVICE_NEEDS_RESET until it is reset.
         bool newFeaturesOk = (status & DeviceStatus.FEATURES_OK) != 0 && (_status & DeviceStatus.FEATURES_OK) == 0;
         if (newFeaturesOk && !AcceptsFeatures(Accepted ?? 0)) status &= ~DeviceStatus.FEATURES_OK;
+        if ((status & DeviceStatus.DRIVER_OK) != 0 && (_status & DeviceStatus.DRIVER_OK) == 0)
+            ReceiveBuffersAtDriverOk = Queues[0].Enabled ? Queues[0].AvailableIndex : 0;
         _status = status | (_status & DeviceStatus.DEVICE_NEEDS_RESET);
     }
 
@@ -200,11 +219,19 @@ public sealed class FakeVirtioDevice
         if (queue >= Queues.Length || size == 0 || size > QueueSizeMax[queue]) return false;
         if (vector != VirtioPciCap.NoVector && !SupportsMsix) return false;
         if (Queues[queue].Enabled) return false;
+        if (vector != VirtioPciCap.NoVector) _msixAssigned = true;
         Queues[queue].Enable(size, descriptors, driverArea, deviceArea);
         return true;
     }
 
-    internal bool SetConfigVector(uint vector) => vector == VirtioPciCap.NoVector || SupportsMsix;
+    internal bool SetConfigVector(uint vector)
+    {
+        if (vector != VirtioPciCap.NoVector && !SupportsMsix) return false;
+        _msixAssigned = vector != VirtioPciCap.NoVector;
+        return true;
+    }
+
+    internal void EnableLineInterrupt(bool enabled) => LineInterruptEnabled = enabled;
 
     internal void Notify(uint queue, uint notifyOffset)
     {
@@ -214,6 +241,7 @@ public sealed class FakeVirtioDevice
 
     internal VirtioInterrupt TakeInterrupt()
     {
+        if (_msixAssigned) IsrReadsWithMsix++;
         var causes = new VirtioInterrupt(UsedInterrupt, ConfigInterrupt);
         UsedInterrupt = false;
         ConfigInterrupt = false;
@@ -228,6 +256,7 @@ public sealed class FakeVirtioDevice
     private void CompleteReset()
     {
         _resetPending = false;
+        _msixAssigned = false;
         _status = 0;
         Accepted = null;
         UsedInterrupt = false;
@@ -239,7 +268,8 @@ public sealed class FakeVirtioDevice
 
     /// <summary>
     /// Takes every frame the driver made available on the transmit queue (1), returns them without
-    /// their packet header, and marks them used (length 0: nothing written).
+    /// their packet header, and marks them used (length 0: nothing written; with
+    /// <see cref="ReportsTransmitLength"/> the bytes read).
     /// </summary>
     public List<byte[]> TakeTransmitted()
     {
@@ -249,7 +279,7 @@ public sealed class FakeVirtioDevice
         {
             byte[] buffer = tx.ReadChain(head);
             frames.Add(buffer.AsSpan(HeaderLength).ToArray());
-            tx.PushUsed(head, 0);
+            tx.PushUsed(head, ReportsTransmitLength ? (uint)buffer.Length : 0);
             UsedInterrupt = true;
         }
         return frames;

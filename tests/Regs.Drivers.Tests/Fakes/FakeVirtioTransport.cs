@@ -21,6 +21,8 @@ public readonly struct FakeVirtioTransport : IVirtioTransport<FakeConfigAccess>
     public bool Modern => _device.Modern;
     /// <inheritdoc/>
     public FakeConfigAccess DeviceConfig => new(_device, 0);
+    /// <inheritdoc/>
+    public uint DeviceConfigLength => _device.ConfigLength;
     /// <summary>The device's generation counter; 0 always on a legacy interface, which has none.</summary>
     public uint ReadGeneration() => _device.ReadGeneration();
     /// <inheritdoc/>
@@ -42,6 +44,8 @@ public readonly struct FakeVirtioTransport : IVirtioTransport<FakeConfigAccess>
     public void Notify(uint queue, uint notifyOffset) => _device.Notify(queue, notifyOffset);
     /// <inheritdoc/>
     public VirtioInterrupt TakeInterrupt() => _device.TakeInterrupt();
+    /// <inheritdoc/>
+    public void EnableLineInterrupt(bool enabled) => _device.EnableLineInterrupt(enabled);
 }
 
 /// <summary>

@@ -32,6 +32,9 @@ internal sealed class IgbFaultBench : IgbFaultTraffic<ModelAccess, ModelHost>, I
     }
 
     public bool Interrupts { get; }
+
+    /// <summary>The two models and their wire.</summary>
+    public ModelBench Models => _models;
     public IgbModel ModelA => Model(0);
 
     /// <summary>The model behind NIC <paramref name="index"/>.</summary>

@@ -222,6 +222,10 @@ public sealed class IgbFaultTests
         Assert.True(detected < TimeSpan.FromSeconds(6), $"Initialise took {detected.TotalMilliseconds} ms");
         Assert.Equal(NicStatus.Timeout, bench.A.LastError);
         Assert.False(bench.A.IsInitialised);
+        // Every EERD read was made holding the EEPROM semaphore (SW_FW_SYNC.SW_EEP_SM).
+        Assert.True(bench.ModelA.FaultHits(IgbFault.EepromNeverDone) > 0);
+        Assert.Equal(0, bench.ModelA.EerdWithoutOwnership);
+        Assert.Equal(0, bench.ModelA.SwFwSyncWithoutSemaphore);
         var before = new Before(bench.A.Stats(), bench.ModelA.SoftwareResets, bench.ModelA.Dma.Used, bench.ModelA.Private.Used);
         Assert.Equal(1ul, before.Stats.Timeouts);
 

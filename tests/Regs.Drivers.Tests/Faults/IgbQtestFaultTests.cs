@@ -111,7 +111,7 @@ public sealed class IgbQtestFaultTests
         PutFramesInFlight(bench);
 
         // CTRL.RST through the test's own BAR0 handle, not the driver's.
-        Assert.True(bench.HostA.TryMapBar(0, out QtestAccess bar));
+        Assert.True(bench.HostA.TryMapBar(0, out QtestAccess bar, out _));
         var registers = new global::Regs.Igb.Igb<QtestAccess>(bar);
         var ctrl = registers.CTRL.Read();
         ctrl.RST = true;

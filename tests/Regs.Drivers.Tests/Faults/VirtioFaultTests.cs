@@ -49,8 +49,9 @@ public sealed class VirtioFaultTests
             foreach (var fault in new[] { VirtioFault.UsedIdOutOfRange, VirtioFault.UsedIdDuplicate, VirtioFault.UsedLengthTooLong, VirtioFault.UsedIndexBackwards, VirtioFault.UsedIndexJump })
                 foreach (int queue in new[] { 0, 1 })
                     foreach (var kind in AllKinds)
-                        foreach (bool interrupts in new[] { false, true })
-                            data.Add(fault, queue, kind, interrupts);
+                        if (fault != VirtioFault.UsedLengthTooLong || queue == 0)   // a transmit used length is ignored (VirtioModelTests)
+                            foreach (bool interrupts in new[] { false, true })
+                                data.Add(fault, queue, kind, interrupts);
             return data;
         }
     }

@@ -117,11 +117,22 @@ public sealed class PathologicalInputTests
     public void FilesUnderTheSizeLimitTakeLinearTimeAndMemory()
     {
         // Synthetic maps of 0.37 and 1.5 M chars: four times the input, four times the memory (about 75 bytes per
-        // character in Debug) and at most ten times the time (slack for garbage collection of a larger heap and noise).
+        // character in Debug) and at most ten times the time (slack for garbage collection of a larger heap).
+        // Times are the fastest of three alternating runs: a loaded host (CI beside other jobs) stretches single
+        // runs by 10x and more, but not all three of them.
         string small = SyntheticMap.Build(1_000, 8, docs: false), large = SyntheticMap.Build(4_000, 8, docs: false);
-        var (_, smallTime, smallBytes) = Pathological.Timed(() => RegsLanguage.Parse(Path, small));
-        var (largeResult, largeTime, largeBytes) = Pathological.Timed(() => RegsLanguage.Parse(Path, large));
-        _out.WriteLine($"parse {small.Length} chars: {smallTime.TotalMilliseconds:F0} ms / {smallBytes / MiB} MiB; {large.Length} chars: {largeTime.TotalMilliseconds:F0} ms / {largeBytes / MiB} MiB");
+        TimeSpan smallTime = TimeSpan.MaxValue, largeTime = TimeSpan.MaxValue;
+        long smallBytes = 0, largeBytes = 0;
+        (FileModel? Model, EquatableArray<RegsDiagnostic> Diagnostics) largeResult = default;
+        for (int round = 0; round < 3; round++)
+        {
+            var (_, st, sb) = Pathological.Timed(() => RegsLanguage.Parse(Path, small));
+            var (lr, lt, lb) = Pathological.Timed(() => RegsLanguage.Parse(Path, large));
+            if (st < smallTime) smallTime = st;
+            if (lt < largeTime) largeTime = lt;
+            (smallBytes, largeBytes, largeResult) = (sb, lb, lr);
+        }
+        _out.WriteLine($"parse {small.Length} chars: {smallTime.TotalMilliseconds:F0} ms / {smallBytes / MiB} MiB; {large.Length} chars: {largeTime.TotalMilliseconds:F0} ms / {largeBytes / MiB} MiB (fastest of 3)");
         Assert.Empty(largeResult.Diagnostics);
         Assert.True(largeBytes < 6.0 * smallBytes, $"memory {smallBytes} -> {largeBytes}");
         Assert.True(largeTime.TotalMilliseconds < 10.0 * Math.Max(smallTime.TotalMilliseconds, 20), $"time {smallTime} -> {largeTime}");

@@ -522,6 +522,20 @@ public static partial class Igb
         public uint RTH { readonly get => Bit.Get(Bits, 3, 13); set => Bit.Set(ref Bits, 3, 13, value); }
     }
 
+    /// <summary>Manageability EEPROM control; the configuration cycle after a reset sets CFG_DONE of each port (bits as Linux E1000_NVM_CFG_DONE_PORT_0/1); datasheet section not confirmed</summary>
+    public struct EEMNGCTL : IRegisterValue<EEMNGCTL>
+    {
+        public uint Bits;
+        public EEMNGCTL(uint bits) { Bits = bits; }
+        static int IRegisterValue<EEMNGCTL>.Format => 32;
+        static EEMNGCTL IRegisterValue<EEMNGCTL>.FromBits(ulong b) => new((uint)b);
+        readonly ulong IRegisterValue<EEMNGCTL>.ToBits() => Bits;
+        /// <summary>NVM configuration cycle of port 0 done</summary>
+        public bool CFG_DONE0 => Bit.Get(Bits, 18);
+        /// <summary>NVM configuration cycle of port 1 done</summary>
+        public bool CFG_DONE1 => Bit.Get(Bits, 19);
+    }
+
     /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
     public struct ICR : IRegisterValue<ICR>
     {
@@ -1191,6 +1205,8 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
     public RegisterRW<TAccess, Igb.FCRTL> FCRTL => new(_io, 0x2160);
     /// <summary>Flow control receive threshold high (E1000_FCRTH); datasheet section not confirmed</summary>
     public RegisterRW<TAccess, Igb.FCRTH> FCRTH => new(_io, 0x2168);
+    /// <summary>Manageability EEPROM control; the configuration cycle after a reset sets CFG_DONE of each port (bits as Linux E1000_NVM_CFG_DONE_PORT_0/1); datasheet section not confirmed</summary>
+    public RegisterRO<TAccess, Igb.EEMNGCTL> EEMNGCTL => new(_io, 0x1010);
     /// <summary>Interrupt cause read; a read clears it (if an interrupt is asserted or IMS is 0 or GPIE.NSICR is set) and writing 1s clears those bits; datasheet section not confirmed</summary>
     public RegisterRCW1C<TAccess, Igb.ICR> ICR => new(_io, 0xC0);
     /// <summary>Interrupt cause set; writing 1s raises those causes; datasheet section not confirmed</summary>
@@ -1431,7 +1447,7 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
         /// <summary>Transmit descriptor control; after reset 0x02000000 in queue 0 and 0 in the others (QEMU igb_mac_reg_init TXDCTL0) (82576 datasheet rev 2.7 8.12.13).</summary>
         public RegisterRW<TAccess, Igb.TXDCTL> TXDCTL => new(_io, 0x28);
     }
-    /// <summary>Internal PHY registers through MDIC</summary>
+    /// <summary>Internal PHY registers through MDIC (1,920 polls 50 us apart, as Linux igb_read_phy_reg_mdic, whose shorter bound failed in testing)</summary>
     public IgbPhy<PhyPort> Phy => new(new PhyPort(_io));
     /// <summary>Reaches IgbPhy through MDIC: command, bounded wait for READY, error as a value.</summary>
     public readonly struct PhyPort : IIndirectPort
@@ -1460,7 +1476,7 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
         private IndirectStatus Complete(out ulong value)
         {
             var r = new RegisterRW<TAccess, Igb.MDIC>(_io, 0x20);
-            for (uint waited = 0; ; waited += 10)
+            for (uint waited = 0; ; waited += 50)
             {
                 Igb.MDIC c = r.Read();
                 if (c.READY)
@@ -1468,12 +1484,12 @@ public readonly partial struct Igb<TAccess> where TAccess : struct, IRegisterAcc
                     value = (ulong)c.DATA;
                     return c.E ? IndirectStatus.DeviceError : IndirectStatus.Ok;
                 }
-                if (waited >= 10000)
+                if (waited >= 96000)
                 {
                     value = 0;
                     return IndirectStatus.Timeout;
                 }
-                _io.Delay(10);
+                _io.Delay(50);
             }
         }
     }
