@@ -15,10 +15,6 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
 
     // The register window QEMU maps for a virtio-mmio device: control registers, then configuration.
     private const uint ConfigWindowEnd = 0x200;
-    // GuestFeatures, the data register of the feature window (4.2.4). A legacy device has 32
-    // feature bits only; the generated 64-bit window would also write word 1 (GuestFeaturesSel 1),
-    // which QEMU logs as a guest error, so the driver writes word 0 through this register alone.
-    private const nuint GuestFeaturesData = 0x020;
 
     private readonly VirtioMmioLegacy<TAccess> _regs;
 
@@ -51,13 +47,18 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     /// <inheritdoc/>
     public void WriteStatus(DeviceStatus status) => _regs.Status.Write(status);
     /// <inheritdoc/>
-    public ulong ReadDeviceFeatures() => _regs.HostFeatures.Read();
+    public ulong ReadDeviceFeatures()
+    {
+        // 4.2.4: only word 0 exists on a legacy device (no feature above bit 31 is ever offered).
+        _regs.HostFeaturesSel.Write(0);
+        return _regs.HostFeatures.Read();
+    }
     /// <inheritdoc/>
     public void WriteDriverFeatures(ulong features)
     {
         // 4.2.4: only word 0 exists on a legacy device (no feature above bit 31 is ever offered).
         _regs.GuestFeaturesSel.Write(0);
-        new RegisterWO<TAccess, U32>(_regs.Io, GuestFeaturesData).Write((uint)features);
+        _regs.GuestFeatures.Write((uint)features);
     }
     /// <inheritdoc/>
     public uint QueueSizeMax(uint queue) => _regs.Queue(queue).QueueNumMax.Read();

@@ -218,12 +218,12 @@ public readonly partial struct VirtioMmioLegacy<TAccess> where TAccess : struct,
     public RegisterRO<TAccess, VirtioMmioLegacy.DeviceID> DeviceID => new(_io, 0x8);
     /// <summary>Subsystem vendor ID (virtio 1.2 4.2.4).</summary>
     public RegisterRO<TAccess, U32> VendorID => new(_io, 0xC);
-    /// <summary>Feature bits offered by the device, selected by HostFeaturesSel; legacy devices only define word 0 (virtio 1.2 4.2.4).</summary>
-    public WindowRO<TAccess, U64> HostFeatures => new(_io, 0x10, 0x14, 32);
+    /// <summary>Feature bits 0-31 offered by the device, with HostFeaturesSel 0: a legacy device defines no other word, so this is no 64-bit window (virtio 1.2 4.2.4).</summary>
+    public RegisterRO<TAccess, U32> HostFeatures => new(_io, 0x10);
     /// <summary>Selects which 32-bit word of HostFeatures is shown (virtio 1.2 4.2.4).</summary>
     public RegisterWO<TAccess, U32> HostFeaturesSel => new(_io, 0x14);
-    /// <summary>Feature bits accepted by the driver, selected by GuestFeaturesSel; legacy devices only define word 0 (virtio 1.2 4.2.4).</summary>
-    public WindowWO<TAccess, U64> GuestFeatures => new(_io, 0x20, 0x24, 32);
+    /// <summary>Feature bits 0-31 accepted by the driver, with GuestFeaturesSel 0: a legacy device defines no other word (QEMU logs a write with GuestFeaturesSel &gt; 0 as a guest error) (virtio 1.2 4.2.4).</summary>
+    public RegisterWO<TAccess, U32> GuestFeatures => new(_io, 0x20);
     /// <summary>Selects which 32-bit word of GuestFeatures is written (virtio 1.2 4.2.4).</summary>
     public RegisterWO<TAccess, U32> GuestFeaturesSel => new(_io, 0x24);
     /// <summary>Guest page size in bytes (a power of 2), used to scale QueuePFN; written before any queue is set up (virtio 1.2 4.2.4).</summary>
