@@ -1,4 +1,5 @@
 using System.Linq;
+using Regs.Runtime.Qtest;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -32,7 +33,7 @@ public sealed class VfioGuestHarnessTests
     {
         var result = VfioGuestHarness.Boot(log: _output.WriteLine);
         var run = result.Run;
-        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}";
+        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}\nQEMU warnings ({run.QemuLog.Path}):\n{QemuLog.Summarise(run.QemuLog.Warnings)}";
         foreach (string line in run.InitLines) _output.WriteLine("init: " + line);
         foreach (string line in run.GuestLines) _output.WriteLine("guest: " + line);
 
@@ -65,5 +66,9 @@ public sealed class VfioGuestHarnessTests
                 $"the fresh run after kill cycle {label} failed: {string.Join("; ", run.Failed)}" + context);
         }
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);
+
+        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
+        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, QemuWarnings.KnownDriverWarnings, "QEMU (VFIO guest)");
+        _output.WriteLine($"QEMU warnings: {warnings.Counts} ({run.QemuLog.Path})");
     }
 }
