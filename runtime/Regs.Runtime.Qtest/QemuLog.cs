@@ -16,6 +16,11 @@ public enum QemuWarningKind
     Unimplemented,
     /// <summary>A warning trace event (<c>e1000e_wrn_*</c>, <c>igb_wrn_*</c>, <c>igbvf_wrn_*</c>).</summary>
     Trace,
+    /// <summary>
+    /// An error or warning QEMU printed on stderr (<c>error_report</c>, <c>warn_report</c>; e.g.
+    /// <c>virtio_error</c> when the guest breaks a virtqueue), which <c>-D</c> does not capture.
+    /// </summary>
+    Stderr,
 }
 
 /// <summary>One line QEMU logged about what the guest (the driver under test) did.</summary>
@@ -34,7 +39,8 @@ public readonly record struct QemuWarning(QemuWarningKind Kind, string Event, st
 /// guest_errors,unimp</c>: invalid or unimplemented accesses; the igb/e1000e warning trace
 /// events: unknown, read-only or not fully implemented registers) land in one log file per
 /// machine, which <see cref="Warnings"/> parses. With only those items enabled, every line of the
-/// file is a warning.
+/// file is a warning. QEMU's own error reports on stderr count too (<see cref="AddStderrLine"/>:
+/// the process that reads QEMU's stderr passes each line on).
 /// </summary>
 public sealed class QemuLog
 {
@@ -57,6 +63,12 @@ public sealed class QemuLog
     private static readonly Regex TraceLine = new(@"^(?:\d+@\d+\.\d+:)?(?<event>[a-z0-9]+_wrn_[a-z0-9_]+)\b", RegexOptions.Compiled | RegexOptions.CultureInvariant);
     private static readonly Regex UnimplementedText = new(@"unimplemented|not implemented", RegexOptions.Compiled | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+    // error_report/warn_report prefix every message with the program name ("qemu-system-x86_64: ").
+    private static readonly Regex StderrReport = new(@"^qemu-system-[a-z0-9_]+: ", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+    // What QEMU says when the harness stops it (the watchdog's SIGTERM): not about the guest.
+    private static readonly Regex StderrNotAWarning = new(@": terminating on signal \d+", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
+    private readonly List<QemuWarning> _stderr = new();
     private IReadOnlyList<QemuWarning>? _final;
 
     /// <summary>A log QEMU will write to <paramref name="path"/> (the file need not exist yet).</summary>
@@ -78,10 +90,27 @@ public sealed class QemuLog
     /// message, so after a qtest reply everything the commands before it provoked is there).
     /// After <see cref="Seal"/> (the machine stopped), the final list, even if the file is gone.
     /// </summary>
-    public IReadOnlyList<QemuWarning> Warnings => _final ?? Parse(ReadText());
+    public IReadOnlyList<QemuWarning> Warnings => _final ?? Current();
 
     /// <summary>Reads the file a last time and keeps the result (QEMU has exited: nothing more will come).</summary>
-    public void Seal() => _final ??= Parse(ReadText());
+    public void Seal() => _final ??= Current();
+
+    /// <summary>
+    /// Takes one line of QEMU's stderr: an error or warning report (<c>qemu-system-x86_64: ...</c>,
+    /// other than the notice that the harness terminated it) becomes a <see cref="QemuWarningKind.Stderr"/> warning.
+    /// </summary>
+    public void AddStderrLine(string line)
+    {
+        if (!StderrReport.IsMatch(line) || StderrNotAWarning.IsMatch(line)) return;
+        lock (_stderr) _stderr.Add(new QemuWarning(QemuWarningKind.Stderr, "stderr", line.TrimEnd('\r')));
+    }
+
+    private IReadOnlyList<QemuWarning> Current()
+    {
+        var warnings = new List<QemuWarning>(Parse(ReadText()));
+        lock (_stderr) warnings.AddRange(_stderr);
+        return warnings;
+    }
 
     /// <summary>The warnings in <paramref name="text"/>, one per non-empty line.</summary>
     public static IReadOnlyList<QemuWarning> Parse(string text)

@@ -351,6 +351,7 @@ public sealed unsafe class QemuMachine : IDisposable
     private void Capture(string? line)
     {
         if (line is null) return;
+        Log?.AddStderrLine(line);
         lock (_stderr)
         {
             // Bounded: keep the last 64 KiB.

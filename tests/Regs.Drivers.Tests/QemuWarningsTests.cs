@@ -123,4 +123,17 @@ public sealed class QemuWarningsTests
         Assert.Equal(new[] { "e1000e_wrn_regs_read_trivial", "igb_wrn_rx_desc_modes_not_supp", "guest_errors", "unimp" }, warnings.Select(w => w.Event));
         Assert.Equal("virtio_mmio_write: attempt to write guest features with guest_features_sel > 0 in legacy mode", warnings[2].Line);
     }
+
+    [Fact]
+    public void Qemu_error_reports_on_stderr_count_but_its_termination_notice_and_other_output_do_not()
+    {
+        var log = new QemuLog(Path.Combine(Path.GetTempPath(), $"regs-no-such-log-{System.Environment.ProcessId}.log"));
+        log.AddStderrLine("qemu-system-x86_64: virtio: zero sized buffers are not allowed");
+        log.AddStderrLine("qemu-system-x86_64: terminating on signal 15 from pid 123 (/bin/sh)");
+        log.AddStderrLine("SeaBIOS (version 1.16)");
+        var warning = Assert.Single(log.Warnings);
+        Assert.Equal(QemuWarningKind.Stderr, warning.Kind);
+        var failure = Assert.Throws<XunitException>(() => QemuWarnings.AssertNoUnexpected(log, System.Array.Empty<string>()));
+        Assert.Contains("zero sized buffers", failure.Message);
+    }
 }

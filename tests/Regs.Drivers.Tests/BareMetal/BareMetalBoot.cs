@@ -90,7 +90,7 @@ public static class BareMetalBoot
     {
         var arguments = Arguments(esp);
         arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
-        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, timeout, Clean, "the bare-metal image");
+        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, timeout, Clean, "the bare-metal image", qemuLog);
         qemuLog.Seal();
         return new BareMetalRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog);
     }

@@ -170,7 +170,7 @@ public static class LinuxGuest
         arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
         log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}");
 
-        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest");
+        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest", qemuLog);
         qemuLog.Seal();
         return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog);
     }
