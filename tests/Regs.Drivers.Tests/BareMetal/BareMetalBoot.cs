@@ -38,6 +38,13 @@ public static class BareMetalBoot
     /// <summary>What every line the image prints starts with.</summary>
     public const string Prefix = "regs-baremetal:";
 
+    /// <summary>
+    /// Warnings the boot itself provokes, not the image's drivers: OVMF's AHCI driver reading the
+    /// ESP from the ide-hd disk on q35's AHCI controller makes QEMU log its legacy IRQ changes
+    /// ("ahci: IRQ#5 level:1", about 26 lines per boot).
+    /// </summary>
+    public static readonly IReadOnlyList<string> FirmwareWarnings = new[] { @"^ahci: IRQ#\d+ level:[01]$" };
+
     /// <summary>How many serial logs artifacts/baremetal keeps.</summary>
     public const int KeptLogs = 10;
 
