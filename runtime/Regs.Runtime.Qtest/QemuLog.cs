@@ -65,8 +65,10 @@ public sealed class QemuLog
 
     // error_report/warn_report prefix every message with the program name ("qemu-system-x86_64: ").
     private static readonly Regex StderrReport = new(@"^qemu-system-[a-z0-9_]+: ", RegexOptions.Compiled | RegexOptions.CultureInvariant);
-    // What QEMU says when the harness stops it (the watchdog's SIGTERM): not about the guest.
-    private static readonly Regex StderrNotAWarning = new(@": terminating on signal \d+", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+    // Not about the guest: the notice when the harness stops QEMU (the watchdog's SIGTERM), and
+    // net_check_clients' start-up notes on a hub wired to no host network (two NICs back to back).
+    private static readonly Regex StderrNotAWarning = new(@"^qemu-system-[a-z0-9_]+: (terminating on signal \d+|warning: hub \d+ (is not connected to host network|has no host network connected|with no nics))",
+        RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
     private readonly List<QemuWarning> _stderr = new();
     private IReadOnlyList<QemuWarning>? _final;
@@ -97,7 +99,8 @@ public sealed class QemuLog
 
     /// <summary>
     /// Takes one line of QEMU's stderr: an error or warning report (<c>qemu-system-x86_64: ...</c>,
-    /// other than the notice that the harness terminated it) becomes a <see cref="QemuWarningKind.Stderr"/> warning.
+    /// other than the notice that the harness terminated it and the start-up notes on network hubs)
+    /// becomes a <see cref="QemuWarningKind.Stderr"/> warning.
     /// </summary>
     public void AddStderrLine(string line)
     {

@@ -110,6 +110,23 @@ public sealed class QemuWarningsTests
         Assert.Equal(1, declared.QemuWarningCheck().Matched(UnknownWrite));
     }
 
+    /// <summary>A bench disposed by a <c>using</c> while the test body throws: the warning failure carries the test's own.</summary>
+    [Fact]
+    public void The_warning_failure_of_a_bench_carries_the_exception_the_test_body_threw()
+    {
+        var bench = new QtestBench(NicKind.Igb, Wiring.Gateway, "oracle-bench-thrown");
+        bench.Machine.NicHost(0).Registers.Write32(UnknownIgbRegister, 0x5a5a);
+        System.Action test = () =>
+        {
+            using (bench) throw new System.InvalidOperationException("the test's own failure");
+        };
+        var failure = Assert.Throws<XunitException>(test);
+        Assert.Contains("e1000e_wrn_regs_write_unknown", failure.Message);
+        Assert.Contains("System.InvalidOperationException: the test's own failure", failure.Message);
+        Assert.IsType<System.InvalidOperationException>(failure.InnerException);
+        File.Delete(bench.Machine.Log.Path);
+    }
+
     [Fact]
     public void Log_lines_are_classified_by_trace_event_or_wording()
     {
@@ -125,11 +142,12 @@ public sealed class QemuWarningsTests
     }
 
     [Fact]
-    public void Qemu_error_reports_on_stderr_count_but_its_termination_notice_and_other_output_do_not()
+    public void Qemu_error_reports_on_stderr_count_but_its_termination_and_hub_notices_and_other_output_do_not()
     {
         var log = new QemuLog(Path.Combine(Path.GetTempPath(), $"regs-no-such-log-{System.Environment.ProcessId}.log"));
         log.AddStderrLine("qemu-system-x86_64: virtio: zero sized buffers are not allowed");
         log.AddStderrLine("qemu-system-x86_64: terminating on signal 15 from pid 123 (/bin/sh)");
+        log.AddStderrLine("qemu-system-x86_64: warning: hub 0 is not connected to host network");
         log.AddStderrLine("SeaBIOS (version 1.16)");
         var warning = Assert.Single(log.Warnings);
         Assert.Equal(QemuWarningKind.Stderr, warning.Kind);
