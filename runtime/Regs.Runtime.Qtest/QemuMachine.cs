@@ -399,7 +399,19 @@ public sealed unsafe class QemuMachine : IDisposable
             {
                 _process.StandardInput.Close();
                 if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
+                if (_process.WaitForExit(5000))
+                {
+                    // Let the output readers reach the end (bounded), so QEMU's last stderr lines
+                    // are in the log before it is sealed.
+                    var process = _process;
+                    var drain = new Thread(() =>
+                    {
+                        // Disposed below if this outlasts the join: nothing more to read then.
+                        try { process.WaitForExit(); } catch (SystemException) { }
+                    }) { IsBackground = true };
+                    drain.Start();
+                    drain.Join(TimeSpan.FromSeconds(2));
+                }
             }
             catch (InvalidOperationException) { }
             _process.Dispose();
