@@ -17,7 +17,8 @@ namespace Regs.Runtime.Qtest;
 /// BIOS is 64 KiB of hlt so the vCPU halts at the reset vector and no firmware touches devices,
 /// while device models and timers run in real time (TCG). Guest RAM is a /dev/shm file mapped
 /// here as well, so DMA buffers are real guest memory. Every wait is bounded; a QEMU that dies
-/// is reported with its stderr. Dispose stops QEMU and frees everything.
+/// is reported with its stderr. QEMU logs its warnings about the driver to <see cref="Log"/>.
+/// Dispose stops QEMU and frees everything.
 /// </summary>
 public sealed unsafe class QemuMachine : IDisposable
 {
@@ -35,6 +36,7 @@ public sealed unsafe class QemuMachine : IDisposable
     private readonly PciBarAllocator _bars = new();
     private readonly Dictionary<int, QtestPciFunction> _functions = new();
     private readonly void* _privateBlock;
+    private readonly bool _ownsLog;
     private QtestConnection? _connection;
     private QmpMonitor? _qmp;
     private bool _disposed;
@@ -59,6 +61,12 @@ public sealed unsafe class QemuMachine : IDisposable
         string bios = Path.Combine(_workDir, "hlt.bin");
         string qtestSocket = Path.Combine(_workDir, "qtest.sock");
         string qmpSocket = Path.Combine(_workDir, "qmp.sock");
+        string? logPath = options.LogPath ?? (Environment.GetEnvironmentVariable(QemuLog.PathVariable) is { Length: > 0 } set ? set : null);
+        _ownsLog = logPath is null;
+        Log = new QemuLog(logPath ?? Path.Combine(Path.GetTempPath(), tag + ".log"));
+        Directory.CreateDirectory(Path.GetDirectoryName(Log.Path)!);
+        // A fresh file: a warning in it comes from this machine.
+        File.Delete(Log.Path);
         // 64 KiB of hlt: the reset vector (0xFFFFFFF0) is in it, so the vCPU halts at once.
         var hlt = new byte[64 * 1024];
         Array.Fill(hlt, (byte)0xF4);
@@ -77,7 +85,7 @@ public sealed unsafe class QemuMachine : IDisposable
             qtestListener = Listen(qtestSocket);
             qmpListener = Listen(qmpSocket);
 
-            var arguments = BuildArguments(options, bios, Memory.Path, qtestSocket, qmpSocket);
+            var arguments = BuildArguments(options, bios, Memory.Path, qtestSocket, qmpSocket, Log.Path);
             CommandLine = qemu + " " + string.Join(' ', arguments);
             _process = StartWithWatchdog(qemu, arguments);
 
@@ -124,6 +132,11 @@ public sealed unsafe class QemuMachine : IDisposable
     public DmaArena Dma { get; } = null!;
     /// <summary>Native memory for drivers' private bookkeeping (never visible to devices).</summary>
     public DmaArena PrivateMemory { get; }
+    /// <summary>
+    /// QEMU's warnings about what the driver did (<c>-d guest_errors,unimp</c> and the igb/e1000e
+    /// warning trace events): read on demand while QEMU runs, final once the machine is disposed.
+    /// </summary>
+    public QemuLog Log { get; } = null!;
     /// <summary>What QEMU wrote to stderr and stdout so far.</summary>
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
@@ -268,7 +281,7 @@ public sealed unsafe class QemuMachine : IDisposable
         return bytes;
     }
 
-    private static List<string> BuildArguments(QemuOptions options, string bios, string ram, string qtestSocket, string qmpSocket)
+    private static List<string> BuildArguments(QemuOptions options, string bios, string ram, string qtestSocket, string qmpSocket, string log)
     {
         var a = new List<string>();
         void Add(params string[] items) => a.AddRange(items);
@@ -282,6 +295,7 @@ public sealed unsafe class QemuMachine : IDisposable
         Add("-object", $"memory-backend-file,id=mem,size={options.MemoryMiB}M,mem-path={ram},share=on", "-m", $"{options.MemoryMiB}M");
         Add("-qtest", $"unix:{qtestSocket}", "-qtest-log", "none");
         Add("-chardev", $"socket,id=qmp,path={qmpSocket}", "-mon", "chardev=qmp,mode=control");
+        a.AddRange(QemuLog.Arguments(log));
         if (options.Machine == QemuMachineKind.Microvm && !options.VirtioMmioForceLegacy) Add("-global", "virtio-mmio.force-legacy=false");
         for (int i = 0; i < options.Nics.Count; i++)
         {
@@ -337,6 +351,7 @@ public sealed unsafe class QemuMachine : IDisposable
     private void Capture(string? line)
     {
         if (line is null) return;
+        Log?.AddStderrLine(line);
         lock (_stderr)
         {
             // Bounded: keep the last 64 KiB.
@@ -384,7 +399,19 @@ public sealed unsafe class QemuMachine : IDisposable
             {
                 _process.StandardInput.Close();
                 if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
+                if (_process.WaitForExit(5000))
+                {
+                    // Let the output readers reach the end (bounded), so QEMU's last stderr lines
+                    // are in the log before it is sealed.
+                    var process = _process;
+                    var drain = new Thread(() =>
+                    {
+                        // Disposed below if this outlasts the join: nothing more to read then.
+                        try { process.WaitForExit(); } catch (SystemException) { }
+                    }) { IsBackground = true };
+                    drain.Start();
+                    drain.Join(TimeSpan.FromSeconds(2));
+                }
             }
             catch (InvalidOperationException) { }
             _process.Dispose();
@@ -392,5 +419,13 @@ public sealed unsafe class QemuMachine : IDisposable
         Memory?.Dispose();
         if (_privateBlock != null) NativeMemory.AlignedFree(_privateBlock);
         Cleanup();
+        if (Log is not null)
+        {
+            // QEMU has exited (or was killed): the log is complete.
+            Log.Seal();
+            try { if (_ownsLog || (File.Exists(Log.Path) && new FileInfo(Log.Path).Length == 0)) File.Delete(Log.Path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 }

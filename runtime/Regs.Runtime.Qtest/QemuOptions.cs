@@ -33,6 +33,15 @@ public sealed class QemuOptions
     /// </summary>
     public IReadOnlyList<int> GatewayOnHubs { get; init; } = Array.Empty<int>();
 
+    /// <summary>
+    /// Where QEMU logs its warnings about the driver (<see cref="QemuLog"/>); the caller keeps the
+    /// file (deleted at dispose when QEMU logged nothing). Null: the file named by the environment
+    /// variable <see cref="QemuLog.PathVariable"/> when set, else a file in the temporary folder
+    /// that the machine deletes when it is disposed (its warnings stay readable through
+    /// <see cref="QemuMachine.Log"/>).
+    /// </summary>
+    public string? LogPath { get; init; }
+
     /// <summary>More QEMU arguments, appended as given.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
 }

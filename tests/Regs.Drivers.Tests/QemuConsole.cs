@@ -25,9 +25,10 @@ public static class QemuConsole
 {
     /// <summary>
     /// Runs <paramref name="qemu"/> with <paramref name="arguments"/>; <paramref name="clean"/>
-    /// tidies each console line; <paramref name="what"/> names the run in the timeout message.
+    /// tidies each console line; <paramref name="what"/> names the run in the timeout message;
+    /// QEMU's error reports on stderr also go to <paramref name="qemuLog"/>.
     /// </summary>
-    public static QemuConsoleRun Run(string qemu, IReadOnlyList<string> arguments, string logPath, TimeSpan timeout, Func<string, string> clean, string what)
+    public static QemuConsoleRun Run(string qemu, IReadOnlyList<string> arguments, string logPath, TimeSpan timeout, Func<string, string> clean, string what, QemuLog? qemuLog = null)
     {
         string commandLine = qemu + " " + string.Join(' ', arguments.Select(x => x.Contains(' ') ? $"'{x}'" : x));
         var lines = new List<QemuConsoleLine>();
@@ -47,7 +48,11 @@ public static class QemuConsole
 
         using var process = new Process { StartInfo = QemuWatchdog.StartInfo(qemu, arguments) };
         process.OutputDataReceived += (_, e) => Capture(e.Data, "");
-        process.ErrorDataReceived += (_, e) => Capture(e.Data, "qemu stderr: ");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) qemuLog?.AddStderrLine(e.Data);
+            Capture(e.Data, "qemu stderr: ");
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

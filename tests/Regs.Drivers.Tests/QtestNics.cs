@@ -18,7 +18,11 @@ public static class QtestNics
     /// <summary>The same MAC as the driver reports it.</summary>
     public static ulong MacBits(int index) => 0x0000_5634_1200_5452ul + ((ulong)index << 40);
 
-    /// <summary>A machine with <paramref name="count"/> NICs of <paramref name="kind"/>, on slirp or on one hub, each captured to a pcap file.</summary>
+    /// <summary>
+    /// A machine with <paramref name="count"/> NICs of <paramref name="kind"/>, on slirp or on one
+    /// hub, each captured to a pcap file; QEMU's warnings go to a log of the test's own under
+    /// artifacts/qemu-logs (<see cref="QemuWarnings"/>).
+    /// </summary>
     public static QemuMachine Start(NicKind kind, int count, QemuNetdevKind netdev, string name)
     {
         var nics = new QemuNic[count];
@@ -42,6 +46,7 @@ public static class QtestNics
             Machine = kind is NicKind.VirtioMmio or NicKind.VirtioMmioLegacy ? QemuMachineKind.Microvm : QemuMachineKind.Q35,
             VirtioMmioForceLegacy = kind == NicKind.VirtioMmioLegacy,
             Nics = nics,
+            LogPath = QemuWarnings.NewLogPath("qtest-" + name),
         });
     }
 

@@ -12,8 +12,8 @@ using Regs.Runtime.Qtest;
 
 namespace Regs.Drivers.Tests.BareMetal;
 
-/// <summary>What one boot showed: the serial console (escape sequences removed), QEMU's exit code and timings.</summary>
-public sealed record BareMetalRun(string SerialLog, IReadOnlyList<QemuConsoleLine> Lines, int QemuExitCode, TimeSpan Elapsed, string CommandLine)
+/// <summary>What one boot showed: the serial console (escape sequences removed), QEMU's exit code and timings, and QEMU's warnings about the drivers.</summary>
+public sealed record BareMetalRun(string SerialLog, IReadOnlyList<QemuConsoleLine> Lines, int QemuExitCode, TimeSpan Elapsed, string CommandLine, QemuLog QemuLog)
 {
     /// <summary>The console text, one line per entry.</summary>
     public string ConsoleText => string.Join('\n', Lines.Select(l => l.Text));
@@ -30,13 +30,20 @@ public sealed record BareMetalRun(string SerialLog, IReadOnlyList<QemuConsoleLin
 /// Boots a UEFI image under QEMU (q35, TCG, OVMF) with the NICs the bare-metal application drives
 /// (igb 52:54:00:12:34:56, virtio-net-pci modern 52:54:00:12:34:57, both on slirp), serial on
 /// stdio, and returns the console once the image powers off. QEMU runs under
-/// <see cref="QemuWatchdog"/> and is killed after the timeout; the serial log is kept in
-/// artifacts/baremetal.
+/// <see cref="QemuWatchdog"/> and is killed after the timeout; the serial log and QEMU's warning
+/// log (<see cref="QemuLog"/>) are kept in artifacts/baremetal.
 /// </summary>
 public static class BareMetalBoot
 {
     /// <summary>What every line the image prints starts with.</summary>
     public const string Prefix = "regs-baremetal:";
+
+    /// <summary>
+    /// Warnings the boot itself provokes, not the image's drivers: OVMF's AHCI driver reading the
+    /// ESP from the ide-hd disk on q35's AHCI controller makes QEMU log its legacy IRQ changes
+    /// ("ahci: IRQ#5 level:1", about 26 lines per boot).
+    /// </summary>
+    public static readonly IReadOnlyList<string> FirmwareWarnings = new[] { @"^ahci: IRQ#\d+ level:[01]$" };
 
     /// <summary>How many serial logs artifacts/baremetal keeps.</summary>
     public const int KeptLogs = 10;
@@ -74,10 +81,11 @@ public static class BareMetalBoot
         Directory.CreateDirectory(Path.Combine(esp, "EFI", "BOOT"));
         File.Copy(efiImage, Path.Combine(esp, "EFI", "BOOT", "BOOTX64.EFI"), overwrite: true);
         string serialLog = NewLogPath(stamp);
-        log($"serial log: {serialLog}");
+        var qemuLog = new QemuLog(Path.Combine(ArtifactsDirectory, $"qemu-{stamp}.log"));
+        log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}");
         try
         {
-            return Boot(qemu, esp, serialLog, timeout);
+            return Boot(qemu, esp, serialLog, qemuLog, timeout);
         }
         finally
         {
@@ -85,10 +93,13 @@ public static class BareMetalBoot
         }
     }
 
-    private static BareMetalRun Boot(string qemu, string esp, string serialLog, TimeSpan timeout)
+    private static BareMetalRun Boot(string qemu, string esp, string serialLog, QemuLog qemuLog, TimeSpan timeout)
     {
-        QemuConsoleRun run = QemuConsole.Run(qemu, Arguments(esp), serialLog, timeout, Clean, "the bare-metal image");
-        return new BareMetalRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine);
+        var arguments = Arguments(esp);
+        arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
+        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, timeout, Clean, "the bare-metal image", qemuLog);
+        qemuLog.Seal();
+        return new BareMetalRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog);
     }
 
     // OVMF drives the serial console as a terminal: drop its escape sequences and carriage returns.
@@ -98,10 +109,11 @@ public static class BareMetalBoot
 
     private static string NewLogPath(string stamp)
     {
-        foreach (var old in new DirectoryInfo(ArtifactsDirectory).GetFiles("serial-*.log").OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(KeptLogs - 1))
-        {
-            try { old.Delete(); } catch (IOException) { }
-        }
+        foreach (string pattern in new[] { "serial-*.log", "qemu-*.log" })
+            foreach (var old in new DirectoryInfo(ArtifactsDirectory).GetFiles(pattern).OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(KeptLogs - 1))
+            {
+                try { old.Delete(); } catch (IOException) { }
+            }
         return Path.Combine(ArtifactsDirectory, $"serial-{stamp}.log");
     }
 }

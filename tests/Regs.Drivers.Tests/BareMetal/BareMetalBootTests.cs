@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using Regs.Drivers.Tests.VfioGuest;
+using Regs.Runtime.Qtest;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -34,7 +35,7 @@ public sealed class BareMetalBootTests
         var image = BareMetalImage.Build(_output.WriteLine);
         var run = BareMetalBoot.Run(image.EfiPath, BootTimeout, _output.WriteLine);
 
-        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}\nCommand: {run.CommandLine}";
+        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}\nQEMU warnings ({run.QemuLog.Path}):\n{QemuLog.Summarise(run.QemuLog.Warnings)}Command: {run.CommandLine}";
         foreach (string line in run.ImageLines) _output.WriteLine("image: " + line);
         _output.WriteLine($"image {image.Size} bytes; build {image.BuildTime.TotalSeconds:F1} s; first image line after {run.FirstImageLine?.TotalSeconds:F1} s; " +
             $"QEMU run {run.Elapsed.TotalSeconds:F1} s; total {total.Elapsed.TotalSeconds:F1} s");
@@ -59,5 +60,11 @@ public sealed class BareMetalBootTests
             "power off",
         })
             Assert.True(run.ImageLines.Any(l => l.StartsWith(expected, System.StringComparison.Ordinal)), $"no line starting '{expected}'" + context);
+
+        // A normal bring-up: QEMU has nothing to say about what the drivers did (the firmware's own disk accesses aside).
+        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
+        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, BareMetalBoot.FirmwareWarnings.Concat(QemuWarnings.KnownDriverWarnings), "QEMU (bare-metal boot)");
+        _output.WriteLine($"QEMU warnings: {warnings.Counts} ({run.QemuLog.Path})");
+        foreach (string unseen in warnings.Unseen.Except(QemuWarnings.KnownDriverWarnings)) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
     }
 }

@@ -40,9 +40,10 @@ public sealed record GuestNic(string Name, string Bdf, string Group, string Driv
 /// <summary>What a guest run printed and how it ended.</summary>
 public sealed class GuestRun
 {
-    internal GuestRun(string serialLog, IReadOnlyList<QemuConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine)
+    internal GuestRun(string serialLog, IReadOnlyList<QemuConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine, QemuLog qemuLog)
     {
         SerialLog = serialLog;
+        QemuLog = qemuLog;
         Console = console;
         QemuExitCode = qemuExitCode;
         Elapsed = elapsed;
@@ -51,6 +52,8 @@ public sealed class GuestRun
 
     /// <summary>The serial console log (kept as an artifact).</summary>
     public string SerialLog { get; }
+    /// <summary>QEMU's warnings about what the guest did (complete: QEMU has exited), kept beside the serial log.</summary>
+    public QemuLog QemuLog { get; }
     /// <summary>Every console line, as read.</summary>
     public IReadOnlyList<QemuConsoleLine> Console { get; }
     /// <summary>QEMU's exit code (0 after the guest's poweroff).</summary>
@@ -122,7 +125,8 @@ public sealed class GuestRun
 /// 00:02.0 and a modern virtio-net-pci with iommu_platform at 00:03.0, both on one hub with slirp,
 /// so they reach each other and 10.0.2.2) and collects the serial console until QEMU exits (the
 /// guest powers off) or the timeout passes (QEMU is killed and a <see cref="QemuException"/>
-/// carries the log). The console is written to artifacts/vfio-guest/serial-TIMESTAMP.log.
+/// carries the log). The console is written to artifacts/vfio-guest/serial-TIMESTAMP-PID.log,
+/// QEMU's warnings (<see cref="QemuLog"/>) to qemu-TIMESTAMP-PID.log beside it.
 /// </summary>
 public static class LinuxGuest
 {
@@ -165,21 +169,24 @@ public static class LinuxGuest
         log ??= _ => { };
         var (qemu, _) = QemuBinary.Locate();
         var arguments = Arguments(kernel, initrd, options);
-        string commandLine = qemu + " " + string.Join(' ', arguments.Select(x => x.Contains(' ') ? $"'{x}'" : x));
         string serialLog = NewLogPath();
-        log($"serial log: {serialLog}");
+        var qemuLog = new QemuLog(Path.Combine(Path.GetDirectoryName(serialLog)!, "qemu-" + Path.GetFileName(serialLog)["serial-".Length..]));
+        arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
+        log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}");
 
-        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest");
-        return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine);
+        QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest", qemuLog);
+        qemuLog.Seal();
+        return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog);
     }
 
     private static string NewLogPath()
     {
         string dir = HostTools.CacheDirectory;
-        foreach (var old in new DirectoryInfo(dir).GetFiles("serial-*.log").OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(KeptLogs - 1))
-        {
-            try { old.Delete(); } catch (IOException) { }
-        }
+        foreach (string pattern in new[] { "serial-*.log", "qemu-*.log" })
+            foreach (var old in new DirectoryInfo(dir).GetFiles(pattern).OrderByDescending(f => f.Name, StringComparer.Ordinal).Skip(KeptLogs - 1))
+            {
+                try { old.Delete(); } catch (IOException) { }
+            }
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
         return Path.Combine(dir, $"serial-{stamp}-{Environment.ProcessId}.log");
     }

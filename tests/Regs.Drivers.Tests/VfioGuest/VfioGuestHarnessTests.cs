@@ -1,4 +1,5 @@
 using System.Linq;
+using Regs.Runtime.Qtest;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -26,13 +27,27 @@ public sealed class VfioGuestHarnessTests
             .Append(c.Route == "vfio" ? "bus-master-off" : "bus-master-off-on-open").Select(check => $"{c.Label}-{check}")))
         .ToArray();
 
+    /// <summary>
+    /// QEMU's warnings the guest program provokes on purpose (Scenarios.cs, "dmar"): virtio-net
+    /// given a receive buffer outside every IOMMU mapping (FaultyDmaHost) faults in QEMU's
+    /// intel-iommu (error_report_once, so once per run each), and the descriptor the device then
+    /// cannot read arrives as a zero-sized buffer, which virtio_error reports (the driver sees the
+    /// device needing a reset: check dmar-driver-error).
+    /// </summary>
+    private static readonly string[] ProvokedWarnings = new[]
+    {
+        @"^qemu-system-\w+: vtd_iova_to_slpte: detected slpte permission error \(iova=0x[0-9a-f]+, .*\)$",
+        @"^qemu-system-\w+: vtd_iommu_translate: detected translation failure \(dev=00:03:00, iova=0x[0-9a-f]+\)$",
+        @"^qemu-system-\w+: virtio: zero sized buffers are not allowed$",
+    };
+
     /// <summary>Boots the guest once and checks what /init and the guest program reported.</summary>
     [Fact]
     public void GuestBindsBothNicsToVfioAndRunsTheProgram()
     {
         var result = VfioGuestHarness.Boot(log: _output.WriteLine);
         var run = result.Run;
-        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}";
+        string context = $"\nSerial log {run.SerialLog}:\n{HostTools.Tail(run.ConsoleText)}\nQEMU warnings ({run.QemuLog.Path}):\n{QemuLog.Summarise(run.QemuLog.Warnings)}";
         foreach (string line in run.InitLines) _output.WriteLine("init: " + line);
         foreach (string line in run.GuestLines) _output.WriteLine("guest: " + line);
 
@@ -65,5 +80,10 @@ public sealed class VfioGuestHarnessTests
                 $"the fresh run after kill cycle {label} failed: {string.Join("; ", run.Failed)}" + context);
         }
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);
+
+        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
+        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, ProvokedWarnings.Concat(QemuWarnings.KnownDriverWarnings), "QEMU (VFIO guest)");
+        _output.WriteLine($"QEMU warnings: {warnings.Counts} ({run.QemuLog.Path})");
+        foreach (string unseen in warnings.Unseen.Except(QemuWarnings.KnownDriverWarnings)) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
     }
 }
