@@ -56,6 +56,7 @@ public sealed class Testpmd : IDisposable
         string? path = Locate();
         if (path is null)
             throw new InvalidOperationException($"{Program} not found on PATH: the VhostUser suite needs DPDK's testpmd (Debian: apt-get install dpdk-dev; ./test.sh installs it as root)");
+        RemoveStale();
         Prefix = $"regs-vhu-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}";
         _directory = Path.Combine(Path.GetTempPath(), Prefix);
         Directory.CreateDirectory(_directory);
@@ -237,6 +238,25 @@ public sealed class Testpmd : IDisposable
     {
         string log = Log;
         return $"Command: {CommandLine}\nOutput:\n{Output}\nLog (last 4 KiB):\n{(log.Length > 4096 ? log[^4096..] : log)}";
+    }
+
+    // What a killed test process left behind (testpmd itself exits when its stdin closes):
+    // regs-vhu-PID-N directories of processes that no longer exist.
+    private static void RemoveStale()
+    {
+        foreach (string root in new[] { "/var/run/dpdk", Path.GetTempPath() })
+        {
+            string[] dirs;
+            try { dirs = Directory.GetDirectories(root, "regs-vhu-*"); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            foreach (string dir in dirs)
+            {
+                string[] parts = Path.GetFileName(dir).Split('-');
+                if (parts.Length != 4 || !int.TryParse(parts[2], out int pid) || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")) continue;
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
     }
 
     private static string? Locate()
