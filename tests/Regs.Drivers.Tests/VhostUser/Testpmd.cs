@@ -39,7 +39,7 @@ public sealed class Testpmd : IDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _log = new();
     private long _trimmed;   // characters dropped from the front of _output so far
-    private readonly Thread _reader;
+    private readonly Thread _reader, _logReader;
     private readonly string _directory;
     private readonly Stopwatch _sinceSockets;
     private bool _disposed;
@@ -75,9 +75,11 @@ public sealed class Testpmd : IDisposable
         Arg("stdbuf");
         Arg("-o0");
         Arg(path);
-        // Two lcores: the main one reads the prompt, the other forwards. 128 MB of plain memory
-        // (no hugepages) holds the buffer pool asked for below.
-        foreach (string a in new[] { "-l", "0-1", "--no-huge", "-m", "128", "--no-pci", $"--file-prefix={Prefix}", "--no-shconf", "--no-telemetry", "--log-level=lib.eal:warning" }) Arg(a);
+        // Two lcores: the main one reads the prompt, the other forwards. Both may run on either
+        // CPU (--lcores '(0-1)@(0-1)' instead of -l 0-1, which pins lcore i to CPU i): pinned, the
+        // polling core waited behind whatever else ran on its CPU of this shared 2-CPU machine.
+        // 128 MB of plain memory (no hugepages) holds the buffer pool asked for below.
+        foreach (string a in new[] { "--lcores=(0-1)@(0-1)", "--no-huge", "-m", "128", "--no-pci", $"--file-prefix={Prefix}", "--no-shconf", "--no-telemetry", "--log-level=lib.eal:warning", "--log-level=lib.vhost.config:warning" }) Arg(a);
         for (int i = 0; i < ports; i++)
         {
             Sockets[i] = Path.Combine(_directory, $"vhu{i}.sock");
@@ -91,21 +93,14 @@ public sealed class Testpmd : IDisposable
         CommandLine = "setsid " + string.Join(' ', start.ArgumentList);
 
         _process = new Process { StartInfo = start };
-        // The EAL and vhost library log to stderr: kept apart so command replies stay clean.
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (_log)
-            {
-                if (_log.Length > 256 * 1024) _log.Remove(0, _log.Length - 128 * 1024);
-                _log.AppendLine(e.Data);
-            }
-        };
         _process.Start();
-        _process.BeginErrorReadLine();
-        // The prompt has no newline: read characters, not lines.
+        // The prompt has no newline: read characters, not lines. Both pipes get a thread of their
+        // own (not the thread pool's asynchronous reads): a pipe left unread for a while fills,
+        // and testpmd's thread writing to it stops, with whatever lock it holds.
         _reader = new Thread(ReadOutput) { IsBackground = true, Name = "testpmd stdout" };
         _reader.Start();
+        _logReader = new Thread(ReadLog) { IsBackground = true, Name = "testpmd stderr" };
+        _logReader.Start();
         try
         {
             WaitForPrompt(0, TimeSpan.FromSeconds(20), "its first prompt");
@@ -158,31 +153,11 @@ public sealed class Testpmd : IDisposable
         lock (_output) from = _trimmed + _output.Length;
         _process.StandardInput.WriteLine(command);
         _process.StandardInput.Flush();
-        string reply = WaitForPrompt(from, TimeSpan.FromSeconds(10), $"'{command}'");
+        // Generous: on this shared machine testpmd once paused 10 s in the middle of a reply.
+        string reply = WaitForPrompt(from, TimeSpan.FromSeconds(30), $"'{command}'");
         if (reply.Contains("Bad arguments", StringComparison.Ordinal) || reply.Contains("bad arguments", StringComparison.Ordinal))
             throw new InvalidOperationException($"testpmd refused '{command}': {reply}");
         return reply;
-    }
-
-    /// <summary>
-    /// Whether port <paramref name="port"/>'s link is up: the vhost library has a running device
-    /// on it (new_device called: QEMU sent the memory table and every ring, and the driver set
-    /// DRIVER_OK), so frames forwarded to it reach the driver's receive ring.
-    /// </summary>
-    public bool PortUp(int port) => Command($"show port info {port}").Contains("Link status: up", StringComparison.Ordinal);
-
-    /// <summary>Until ports 0 to <paramref name="count"/> - 1 are up (<see cref="PortUp"/>); false after <paramref name="limit"/>.</summary>
-    public bool WaitForPorts(int count, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            bool all = true;
-            for (int i = 0; i < count && all; i++) all = PortUp(i);
-            if (all) return true;
-            if (clock.Elapsed > limit) return false;
-            Thread.Sleep(5);
-        }
     }
 
     // Waits for the prompt after absolute output position `from`.
@@ -212,6 +187,25 @@ public sealed class Testpmd : IDisposable
         {
             int n;
             while ((n = _process.StandardOutput.Read(buffer, 0, buffer.Length)) > 0) Append(new string(buffer, 0, n));
+        }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+        catch (InvalidOperationException) { }
+    }
+
+    private void ReadLog()
+    {
+        try
+        {
+            string? line;
+            while ((line = _process.StandardError.ReadLine()) is not null)
+            {
+                lock (_log)
+                {
+                    if (_log.Length > 256 * 1024) _log.Remove(0, _log.Length - 128 * 1024);
+                    _log.AppendLine(line);
+                }
+            }
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
@@ -291,6 +285,7 @@ public sealed class Testpmd : IDisposable
         }
         catch (InvalidOperationException) { }
         _reader.Join(2000);
+        _logReader.Join(2000);
         _process.Dispose();
         try { Directory.Delete(Path.Combine("/var/run/dpdk", Prefix), recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

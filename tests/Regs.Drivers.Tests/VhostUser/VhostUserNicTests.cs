@@ -59,8 +59,16 @@ public sealed class VhostUserNicTests : IClassFixture<TestpmdFixture>, IDisposab
     /// <summary>testpmd's forwarding counters for the test just run (received, sent, dropped per port) go to the test output; then they are cleared.</summary>
     public void Dispose()
     {
-        _output.WriteLine(_testpmd.Command("show fwd stats all"));
-        _testpmd.Command("clear fwd stats all");
+        try
+        {
+            _output.WriteLine(_testpmd.Command("show fwd stats all"));
+            _testpmd.Command("clear fwd stats all");
+        }
+        catch (InvalidOperationException e)
+        {
+            // The figures are a diagnostic; the next test meets a testpmd that stopped answering.
+            _output.WriteLine($"testpmd's counters not read: {e.Message}");
+        }
     }
 
     private VhostUserBench Start(int nics, string name) => new(_testpmd, nics, $"vhu-{name}");
@@ -88,9 +96,10 @@ public sealed class VhostUserNicTests : IClassFixture<TestpmdFixture>, IDisposab
         INic nicB = bench.Open(1, b);
         NicScenarios.WaitForLink(ref nicA, up: true);
         NicScenarios.WaitForLink(ref nicB, up: true);
-        bench.WaitForWire(2);
+        bench.Prime(nicA, nicB);
         return (nicA, nicB);
     }
+
 
     private static NicTraffic<INic> Traffic(INic a, INic b, bool otherFramesFail = false) => NicScenarios.Traffic(a, b, wireKeepsOrder: true, otherFramesFail);
 
@@ -240,6 +249,9 @@ public sealed class VhostUserNicTests : IClassFixture<TestpmdFixture>, IDisposab
             Assert.Equal(NicStatus.Ok, target.Reset());
             Assert.Equal(bench.ExpectedMac(which), target.Mac.Bits);
             NicScenarios.WaitForLink(ref target, up: true);
+            // The reset restarted the back end's device for this NIC: until DPDK has it again,
+            // testpmd drops what it forwards to the port (after its retries).
+            bench.Prime(a, b);
             traffic.BurstBothWays(300, 32);
         }
         NicScenarios.ArpAndPingBetween(ref a, IpA, ref b, IpB);
@@ -258,13 +270,66 @@ public sealed class VhostUserNicTests : IClassFixture<TestpmdFixture>, IDisposab
         NicScenarios.WaitForLink(ref a, up: false);
         bench.SetLink(0, true);
         NicScenarios.WaitForLink(ref a, up: true);
-        bench.WaitForWire(2);
+        bench.Prime(a, b);
 
         Assert.True(a.Stats().LinkChanges >= changes + 2, $"link changes counted: {a.Stats().LinkChanges - changes}");
         NicScenarios.ArpAndPingBetween(ref a, IpA, ref b, IpB);
         var traffic = Traffic(a, b);
         traffic.BurstBothWays(300, 32);
         NoErrors(a, b);
+    }
+
+    /// <summary>
+    /// The back end stops serving the rings (testpmd <c>stop</c>: no more polling) with frames
+    /// queued. The sending driver must count a Timeout once its transmit stall limit passes (5 s
+    /// here, as in the whole class; see <see cref="Options"/>) and recover by resetting the device (QEMU stops and restarts the vhost back end;
+    /// DPDK's control thread answers while forwarding is stopped), without a protocol error and
+    /// without blocking a call; once testpmd forwards again, new bursts both ways arrive exactly
+    /// once and in order. Frames queued during the stall may be lost.
+    /// </summary>
+    [Fact]
+    public void A_back_end_that_stops_polling_is_taken_for_a_transmit_stall_and_traffic_resumes_after_recovery()
+    {
+        using var bench = Start(2, "stall");
+        var (a, b) = OpenPair(bench, Options(), Options());
+        var before = new NicTraffic<INic>(a, b) { WireKeepsOrder = true, DriverErrorsFail = false, BurstLimit = TimeSpan.FromSeconds(30) };
+        before.BurstBothWays(100, 32);
+
+        var clock = Stopwatch.StartNew();
+        _testpmd.Command("stop");
+        try
+        {
+            var fromA = new TrafficStep(16, 5_000, 5_000, FromA: true, FromB: false);
+            while (a.Stats().Timeouts == 0)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"no transmit stall detected within 15 s of testpmd stopping (limit 5 s): {before.Describe()}");
+                before.Step(fromA);
+            }
+        }
+        finally
+        {
+            _testpmd.Command("start");
+        }
+        TimeSpan detected = clock.Elapsed;
+        Assert.True(before.LongestSend < NicSuite.CallLimit && before.LongestReceive < NicSuite.CallLimit,
+            $"a call blocked: Send {before.LongestSend.TotalMilliseconds:F0} ms, Receive {before.LongestReceive.TotalMilliseconds:F0} ms");
+
+        // Recovered: link up again, testpmd's ports up, then fresh traffic (its own EtherType, so
+        // frames of the stalled stream arriving late are passed over) exactly once both ways.
+        NicScenarios.WaitForLink(ref a, up: true);
+        NicScenarios.WaitForLink(ref b, up: true);
+        bench.Prime(a, b);
+        var after = new NicTraffic<INic>(a, b) { EtherType = EtherType.LocalExperimental2, WireKeepsOrder = true, DriverErrorsFail = false, BurstLimit = TimeSpan.FromSeconds(30) };
+        after.Burst(0, 300, 32);
+        after.Burst(1, 300, 32);
+        NicStats s = a.Stats();
+        _output.WriteLine($"stall detected {detected.TotalMilliseconds:F0} ms after testpmd stopped; A: timeouts {s.Timeouts}, recoveries {s.Recoveries}, last error {a.LastError}; "
+            + $"longest Send {before.LongestSend.TotalMilliseconds:F1} ms, Receive {before.LongestReceive.TotalMilliseconds:F1} ms");
+        Assert.True(s.Recoveries >= 1, $"A counted a timeout but no recovery: {after.Describe()}");
+        Assert.Equal(0ul, s.ProtocolErrors);
+        Assert.Equal(0ul, s.DeviceErrors);
+        Assert.Equal(0ul, b.Stats().ProtocolErrors);
+        Assert.Equal(0, before.ProblemCount + after.ProblemCount);
     }
 
     /// <summary>
@@ -315,7 +380,7 @@ public sealed class VhostUserNicTests : IClassFixture<TestpmdFixture>, IDisposab
             StreamFor(TimeSpan.FromMilliseconds(100));
             bench.SetLink(0, true);
             StreamUntilLink(up: true);
-            bench.WaitForWire(2);
+            bench.Prime(a, b);
             traffic.Burst(0, 100, 32);
             traffic.Burst(1, 100, 32);
         }

@@ -53,7 +53,7 @@ public sealed class VhostUserRingTests : IClassFixture<TestpmdFixture>
         INic b = bench.Open(1, options);
         NicScenarios.WaitForLink(ref a, up: true);
         NicScenarios.WaitForLink(ref b, up: true);
-        if (bench is VhostUserBench vhost) vhost.WaitForWire(2);
+        if (bench is VhostUserBench vhost) vhost.Prime(a, b);
 
         var tx = SplitRingView.Of(machine, 0, TransmitQueue);
         var rx = SplitRingView.Of(machine, 1, ReceiveQueue);
