@@ -41,6 +41,26 @@ if need_qemu; then
 fi
 qemu-system-x86_64 --version | head -n 1
 
+# DPDK's testpmd for the VhostUser suite (a second virtio-net device implementation: DPDK's
+# vhost library as the data path of QEMU's virtio-net-pci). Debian ships it in dpdk-dev.
+if ! command -v dpdk-testpmd >/dev/null 2>&1; then
+    echo "== installing DPDK (dpdk-testpmd)"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: dpdk-testpmd is required for Category=VhostUser; as root run: apt-get install dpdk-dev" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpdk-dev >/dev/null
+    if ! command -v dpdk-testpmd >/dev/null 2>&1; then
+        echo "test.sh: dpdk-testpmd could not be installed (package dpdk-dev)" >&2
+        exit 1
+    fi
+fi
+for tool in setsid stdbuf; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: $tool is required (util-linux, coreutils)" >&2; exit 1; }
+done
+echo "dpdk-testpmd: $(command -v dpdk-testpmd) $(dpkg-query -W -f='(dpdk-dev ${Version})' dpdk-dev 2>/dev/null || true)"
+
 echo "== restore and build (generator runs inside the build)"
 dotnet build Regs.sln -c Release -warnaserror -nologo -v quiet
 

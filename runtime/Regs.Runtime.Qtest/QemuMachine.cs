@@ -258,6 +258,7 @@ public sealed unsafe class QemuMachine : IDisposable
             var nic = options.Nics[i];
             ParseMac(nic.Mac);
             bool pci = nic.Model != QemuNicModel.VirtioNetDevice;
+            if (nic.Netdev == QemuNetdevKind.VhostUser && nic.CapturePath is not null) throw new ArgumentException($"NIC {i}: QEMU has no filter-dump on vhost-user netdevs");
             if (pci && options.Machine != QemuMachineKind.Q35) throw new ArgumentException($"NIC {i}: {nic.Model} needs the q35 machine");
             if (!pci && options.Machine != QemuMachineKind.Microvm) throw new ArgumentException($"NIC {i}: virtio-net-device needs the microvm machine");
             if (pci)
@@ -301,7 +302,7 @@ public sealed unsafe class QemuMachine : IDisposable
         {
             var nic = options.Nics[i];
             string netdev = NetdevId(i);
-            Add("-netdev", nic.Netdev == QemuNetdevKind.User ? $"user,id={netdev}" : $"hubport,id={netdev},hubid={nic.HubId}");
+            a.AddRange(NetdevArguments(nic, netdev));
             string device = nic.Model switch
             {
                 QemuNicModel.Igb => $"igb,netdev={netdev},mac={nic.Mac},id=nic{i},addr=0x{SlotOf(options, i):x},romfile=",
@@ -316,6 +317,21 @@ public sealed unsafe class QemuMachine : IDisposable
         a.AddRange(options.ExtraArguments);
         return a;
     }
+
+    // The -netdev (and, for vhost-user, the -chardev it connects through) of one NIC.
+    private static string[] NetdevArguments(QemuNic nic, string netdev) => nic.Netdev switch
+    {
+        QemuNetdevKind.User => new[] { "-netdev", $"user,id={netdev}" },
+        QemuNetdevKind.Hub => new[] { "-netdev", $"hubport,id={netdev},hubid={nic.HubId}" },
+        // The device's data path is the vhost-user back end listening on the socket (QEMU is
+        // the client); guest RAM is already a shared file, which is all vhost-user needs.
+        QemuNetdevKind.VhostUser => new[]
+        {
+            "-chardev", $"socket,id=vhu{netdev},path={nic.VhostUserSocket ?? throw new ArgumentException($"netdev {netdev}: vhost-user needs VhostUserSocket")}",
+            "-netdev", $"vhost-user,id={netdev},chardev=vhu{netdev}",
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(nic), nic.Netdev, "unknown netdev kind"),
+    };
 
     private static Socket Listen(string path)
     {

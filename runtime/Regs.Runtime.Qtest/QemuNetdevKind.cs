@@ -7,4 +7,10 @@ public enum QemuNetdevKind
     User,
     /// <summary>A port on a QEMU hub: every NIC on the same hub receives what the others send.</summary>
     Hub,
+    /// <summary>
+    /// A vhost-user back end (say DPDK's testpmd) listening on <see cref="QemuNic.VhostUserSocket"/>:
+    /// QEMU keeps the device's registers, the back end runs its virtqueues in guest memory. No
+    /// filter-dump capture (QEMU refuses filters on vhost netdevs).
+    /// </summary>
+    VhostUser,
 }

@@ -22,4 +22,7 @@ public sealed record QemuNic(QemuNicModel Model, string Mac)
 
     /// <summary>When set, a pcap file QEMU's filter-dump writes every frame of this NIC's netdev to (both directions).</summary>
     public string? CapturePath { get; init; }
+
+    /// <summary>For <see cref="QemuNetdevKind.VhostUser"/>: the back end's listening unix socket.</summary>
+    public string? VhostUserSocket { get; init; }
 }
