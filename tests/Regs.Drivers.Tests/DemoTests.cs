@@ -59,8 +59,7 @@ public sealed class DemoTests
         var log = new QemuLog(QemuWarnings.NewLogPath($"demo-{interrupts}"));
         var (exit, output, error) = RunDemo(interrupts ? new[] { "--backend", "qemu", "--interrupts" } : new[] { "--backend", "qemu" }, qemuLog: log.Path);
         Assert.True(exit == 0, output + error);
-        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
-        QemuWarnings.AssertNoUnexpected(log, QemuWarnings.KnownDriverWarnings, "the demo's QEMU");
+        QemuWarnings.AssertNoUnexpected(log, Array.Empty<string>(), "the demo's QEMU");
         Assert.Contains("igb -> virtio-net: ICMP echo request 10.0.2.15 -> 10.0.2.16  ->  reply", output);
         Assert.Contains("igb -> gateway: ARP who-has 10.0.2.2  ->  is-at 52:55:0a:00:02:02", output);
         Assert.Contains("virtio-net -> gateway: ICMP echo request 10.0.2.16 -> 10.0.2.2  ->  reply", output);

@@ -34,22 +34,6 @@ public sealed record QemuWarningCheck(string Log, IReadOnlyList<QemuWarning> All
 /// </summary>
 public static class QemuWarnings
 {
-    /// <summary>
-    /// TEMPORARY, to be deleted by the integrator once the driver fixes of issue 14 are merged:
-    /// the warnings today's drivers provoke on every run, found by this oracle (issue-14 finding
-    /// "QEMU's own warnings as an oracle"). The fixtures allow them so this branch is green before
-    /// those fixes land; the oracle's own tests never use this list.
-    /// </summary>
-    public static readonly IReadOnlyList<string> KnownDriverWarnings = new[]
-    {
-        // The legacy virtio-mmio driver writes the upper feature word (GuestFeaturesSel = 1), which
-        // QEMU's legacy transport refuses (hw/virtio/virtio-mmio.c, LOG_GUEST_ERROR).
-        @"^virtio_mmio_write: attempt to write guest features with guest_features_sel > 0 in legacy mode$",
-        // igb initialisation polls EEC (0x00010) for AUTO_RD, which QEMU's igb serves as a "not fully
-        // implemented" register: one trace line per read.
-        @"^e1000e_wrn_regs_read_trivial WARNING: Reading register at offset: 0x00010\. It is not fully implemented\.$",
-    };
-
     /// <summary>Where per-test QEMU logs go: artifacts/qemu-logs under the repository (ignored by git).</summary>
     public static string LogDirectory
     {

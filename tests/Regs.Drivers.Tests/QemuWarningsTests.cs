@@ -11,8 +11,7 @@ namespace Regs.Drivers.Tests;
 /// The oracle itself (<see cref="QemuWarnings"/>): QEMU is made to log real warnings on purpose
 /// (igb register accesses QEMU's model refuses, a virtio-mmio write to a read-only register), and the
 /// checks must report them, name the log and fail; declared warnings pass. None of these tests
-/// uses <see cref="QemuWarnings.KnownDriverWarnings"/>, and none opens a driver: every warning in
-/// the log is one the test provoked.
+/// opens a driver: every warning in the log is one the test provoked.
 /// </summary>
 [Trait("Category", "Qtest")]
 public sealed class QemuWarningsTests

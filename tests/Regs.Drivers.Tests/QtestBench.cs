@@ -24,8 +24,7 @@ public sealed class QtestBench : INicBench
     private readonly QemuMachine _machine;
     private readonly NicKind _kind;
     private readonly string _name;
-    // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
-    private readonly List<string> _expectedWarnings = new(QemuWarnings.KnownDriverWarnings);
+    private readonly List<string> _expectedWarnings = new();
     private readonly int _thread = Environment.CurrentManagedThreadId;
     private Exception? _lastThrown;
     private bool _disposed;

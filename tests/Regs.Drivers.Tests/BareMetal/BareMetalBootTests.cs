@@ -62,9 +62,8 @@ public sealed class BareMetalBootTests
             Assert.True(run.ImageLines.Any(l => l.StartsWith(expected, System.StringComparison.Ordinal)), $"no line starting '{expected}'" + context);
 
         // A normal bring-up: QEMU has nothing to say about what the drivers did (the firmware's own disk accesses aside).
-        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
-        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, BareMetalBoot.FirmwareWarnings.Concat(QemuWarnings.KnownDriverWarnings), "QEMU (bare-metal boot)");
+        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, BareMetalBoot.FirmwareWarnings, "QEMU (bare-metal boot)");
         _output.WriteLine($"QEMU warnings: {warnings.Counts} ({run.QemuLog.Path})");
-        foreach (string unseen in warnings.Unseen.Except(QemuWarnings.KnownDriverWarnings)) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
+        foreach (string unseen in warnings.Unseen) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
     }
 }

@@ -81,9 +81,8 @@ public sealed class VfioGuestHarnessTests
         }
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);
 
-        // TEMPORARY allowance (QemuWarnings.KnownDriverWarnings): delete with that list.
-        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, ProvokedWarnings.Concat(QemuWarnings.KnownDriverWarnings), "QEMU (VFIO guest)");
+        var warnings = QemuWarnings.AssertNoUnexpected(run.QemuLog, ProvokedWarnings, "QEMU (VFIO guest)");
         _output.WriteLine($"QEMU warnings: {warnings.Counts} ({run.QemuLog.Path})");
-        foreach (string unseen in warnings.Unseen.Except(QemuWarnings.KnownDriverWarnings)) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
+        foreach (string unseen in warnings.Unseen) _output.WriteLine($"note: expected QEMU warning not logged: {unseen}");
     }
 }
