@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using Regs.Drivers.Igb;
 using Regs.Nic;
+using Regs.Runtime.Models;
 using Regs.Runtime.Models.Igb;
 using Regs.Runtime.Qtest;
 using Regs.Testing.NicKinds;
@@ -22,6 +23,29 @@ public sealed class IgbConformanceTests
     private readonly ITestOutputHelper _output;
 
     public IgbConformanceTests(ITestOutputHelper output) { _output = output; }
+
+    // ------------------------------------------------------------------ receive ring geometry
+
+    /// <summary>
+    /// SRRCTL.RDMTS (bits 24:20) counts 16 descriptors and has 5 bits: half a ring of 1,024 or more
+    /// (32 units and up) must be clamped to 31, not wrapped to 0 or spilled into DESCTYPE (bit 25).
+    /// Failed before the clamp (issue 14, "SRRCTL.RDMTS computed past its field width").
+    /// </summary>
+    [Theory]
+    [InlineData(256u, 8u)]
+    [InlineData(512u, 16u)]
+    [InlineData(1024u, 31u)]
+    public void SRRCTL_RDMTS_is_half_the_ring_clamped_to_its_field(uint ringSize, uint expected)
+    {
+        using var bench = new IgbFaultBench(interrupts: false, openA: false);
+        IgbOptions options = bench.Options(setMac: false);
+        options.RxRingSize = ringSize;
+        Assert.Equal(NicStatus.Ok, IgbNic<ModelAccess, ModelHost>.Initialise(new ModelHost(bench.ModelA, "igbA"), options, out _));
+        const nuint Srrctl0 = 0x0C00C;   // SRRCTL of receive queue 0 (Linux E1000_SRRCTL(0))
+        uint srrctl = bench.ModelA.Registers.Read(Srrctl0, 4);
+        Assert.Equal(expected, (srrctl >> 20) & 0x1F);   // RDMTS, bits 24:20
+        Assert.Equal(1u, (srrctl >> 25) & 0x7);          // DESCTYPE: advanced, one buffer
+    }
 
     // ------------------------------------------------------------------ minimum frame
 
