@@ -13,9 +13,9 @@ public readonly struct VirtioPciTransport<TAccess> : IVirtioTransport<TAccess> w
 {
     // 4.1.2: transitional devices keep the legacy IDs 0x1000-0x103F and give the virtio device
     // type in the subsystem ID (4.1.2.1); Linux's virtio_pci_modern_probe accepts them too.
-    private const uint TransitionalDeviceIdFirst = VirtioPciCap.TransitionalNetDeviceId, TransitionalDeviceIdLast = 0x103F;
+    private const uint TransitionalDeviceIdFirst = VirtioPciCap.TransitionalNetDeviceId, TransitionalDeviceIdLast = VirtioPciCap.TransitionalDeviceIdLast;
     // Bytes of struct virtio_pci_common_cfg the driver uses: up to and including queue_device (4.1.4.3).
-    private const ulong CommonConfigUsed = 0x38;
+    private const ulong CommonConfigUsed = VirtioPciCommonCfg.Virtio1Bytes;
     // Bytes of struct virtio_pci_cap and of virtio_pci_notify_cap (4.1.4, 4.1.4.4).
     private const uint CapBytes = 16, NotifyCapBytes = 20;
     // Standard capabilities live in the first 256 bytes of configuration space (PCI 3.0 6.7).

@@ -48,6 +48,8 @@ public static partial class VirtioPciCap
     public const uint TransitionalEntropyDeviceId = 0x1005u;
     /// <summary>Transitional PCI device ID of a 9P transport (virtio 1.2 4.1.2).</summary>
     public const uint Transitional9pDeviceId = 0x1009u;
+    /// <summary>Last transitional PCI device ID (the first is TransitionalNetDeviceId); the device type is in the subsystem ID (virtio 1.2 4.1.2).</summary>
+    public const uint TransitionalDeviceIdLast = 0x103Fu;
     /// <summary>PCI capability ID (cap_vndr) of every virtio capability (virtio 1.2 4.1.4).</summary>
     public const uint VendorCapabilityId = 0x9u;
     /// <summary>MSI-X vector value meaning no vector (VIRTIO_MSI_NO_VECTOR)</summary>
@@ -273,6 +275,8 @@ public readonly partial struct VirtioPciVndrData<TAccess> where TAccess : struct
 /// <summary>Common configuration structure (struct virtio_pci_common_cfg), located by the COMMON_CFG capability (virtio 1.2 4.1.4.3).</summary>
 public static partial class VirtioPciCommonCfg
 {
+    /// <summary>Bytes of the structure in virtio 1.0-1.2, up to and including queue_device: a capability must be at least this long (the admin-queue fields after it are newer) (virtio 1.2 4.1.4.3).</summary>
+    public const uint Virtio1Bytes = 0x38u;
 
     /// <summary>Device status; writing 0 resets, wait until it reads 0 (virtio 1.2 4.1.4.3).</summary>
     public struct device_status : IRegisterValue<device_status>
