@@ -14,7 +14,7 @@ public readonly struct VirtioMmioLegacyTransport<TAccess> : IVirtioTransport<TAc
     public const uint PageSize = 4096;
 
     // The register window QEMU maps for a virtio-mmio device: control registers, then configuration.
-    private const uint ConfigWindowEnd = 0x200;
+    private const uint ConfigWindowEnd = VirtioMmioLegacy.WindowBytes;
 
     private readonly VirtioMmioLegacy<TAccess> _regs;
 

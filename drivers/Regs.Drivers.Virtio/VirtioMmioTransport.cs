@@ -8,7 +8,7 @@ namespace Regs.Drivers.Virtio;
 public readonly struct VirtioMmioTransport<TAccess> : IVirtioTransport<TAccess> where TAccess : struct, IRegisterAccess<TAccess>
 {
     // The register window QEMU maps for a virtio-mmio device: control registers, then configuration.
-    private const uint ConfigWindowEnd = 0x200;
+    private const uint ConfigWindowEnd = VirtioMmio.WindowBytes;
 
     private readonly VirtioMmio<TAccess> _regs;
 

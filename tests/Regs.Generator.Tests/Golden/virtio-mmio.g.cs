@@ -15,6 +15,8 @@ public static partial class VirtioMmio
     public const uint ModernVersion = 0x2u;
     /// <summary>Offset of the device-specific configuration space (virtio 1.2 4.2.2).</summary>
     public const uint ConfigOffset = 0x100u;
+    /// <summary>Bytes of the register window QEMU maps per virtio-mmio device (hw/virtio/virtio-mmio.c); the spec gives no size, so the device-specific configuration may run to here</summary>
+    public const uint WindowBytes = 0x200u;
     /// <summary>VendorID presented by QEMU (the string QEMU)</summary>
     public const uint QemuVendorId = 0x554D4551u;
 
@@ -147,6 +149,8 @@ public static partial class VirtioMmioLegacy
     public const uint LegacyVersion = 0x1u;
     /// <summary>Offset of the device-specific configuration space (virtio 1.2 4.2.4).</summary>
     public const uint ConfigOffset = 0x100u;
+    /// <summary>Bytes of the register window QEMU maps per virtio-mmio device (hw/virtio/virtio-mmio.c); the spec gives no size, so the device-specific configuration may run to here</summary>
+    public const uint WindowBytes = 0x200u;
 
     /// <summary>Virtio device ID; 0 is an empty slot (virtio 1.2 4.2.4).</summary>
     public struct DeviceID : IRegisterValue<DeviceID>
