@@ -1,5 +1,6 @@
 using System;
 using Regs.Igb;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime;
 
@@ -24,7 +25,7 @@ internal unsafe struct IgbTxRing
     /// <summary>Bytes per transmit buffer: one batch slot.</summary>
     public const uint BufferSize = FrameBatch.SlotSize;
     /// <summary>Largest frame accepted for sending: 1514 bytes plus an 802.1Q tag; the device appends the CRC (IFCS).</summary>
-    public const int MaxFrameLength = 1518;
+    public const int MaxFrameLength = EthernetFrames.MaxStandardLength;
     /// <summary>Microseconds to wait for TXDCTL.ENABLE to read back as written.</summary>
     public const uint EnableTimeoutMicroseconds = 10_000;
     /// <summary>
@@ -32,7 +33,7 @@ internal unsafe struct IgbTxRing
     /// only frames of 17 bytes and more (Linux igb_xmit_frame pads shorter ones in software), so
     /// every shorter frame is padded with zeros in the driver's copy.
     /// </summary>
-    public const int MinFrameLength = 60;
+    public const int MinFrameLength = EthernetFrames.MinimumLength;
 
     /// <summary>The descriptor ring.</summary>
     public DmaBuffer Descriptors;

@@ -39,9 +39,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     // it means a completion for a buffer the device never filled: a duplicate or stale used element.
     private const byte RxUnwritten = byte.MaxValue;
     // The MTU without VIRTIO_NET_F_MTU: Ethernet's.
-    private const ushort DefaultMtu = 1500;
-    // Destination, source, 802.1Q tag and EtherType: what a frame carries besides its MTU-bounded payload.
-    private const int EthernetHeaderAndTag = 18;
+    private const ushort DefaultMtu = EthernetFrames.StandardMtu;
+    private const int EthernetHeaderAndTag = EthernetFrames.HeaderAndTagLength;
     // The largest MTU whose frames fit a receive buffer's data segment (5.1.4.2: the driver MUST
     // supply buffers for one packet of mtu plus the Ethernet header); above it VIRTIO_NET_F_MTU is
     // refused, as Linux's virtnet_validate clears it for an mtu it cannot use.

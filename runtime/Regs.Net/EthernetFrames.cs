@@ -11,8 +11,14 @@ public static class EthernetFrames
 {
     /// <summary>Ethernet minimum frame length without the FCS; shorter frames are zero-padded.</summary>
     public const int MinimumLength = 60;
+    /// <summary>Ethernet's MTU (payload bytes) where nothing else is negotiated.</summary>
+    public const int StandardMtu = 1500;
+    /// <summary>What a frame carries besides its MTU-bounded payload: destination, source, one 802.1Q tag and the EtherType (FCS excluded).</summary>
+    public const int HeaderAndTagLength = EthernetHeader + VlanTag;
+    /// <summary>The longest frame of <see cref="StandardMtu"/> without the FCS: 1518 bytes, tagged.</summary>
+    public const int MaxStandardLength = StandardMtu + HeaderAndTagLength;
 
-    private const int EthernetHeader = 14, ArpLength = 28, Ipv4Header = 20, IcmpHeader = 8;
+    private const int EthernetHeader = 14, VlanTag = 4, ArpLength = 28, Ipv4Header = 20, IcmpHeader = 8;
 
     /// <summary>Writes an ARP request "who has <paramref name="targetIp"/>" (broadcast); returns the frame length.</summary>
     public static int ArpRequest(Span<byte> frame, MacAddress source, uint sourceIp, uint targetIp)
