@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using Regs.Runtime.Pci;
 using Regs.Runtime.Qtest;
 
 namespace Regs.Drivers.Tests.VhostUser;
@@ -35,23 +36,20 @@ public sealed class SplitRingView
     {
         QtestPciFunction pci = machine.PciFunction(QemuMachine.SlotOf(machine.Options, nic));
         QtestAccess config = pci.Config;
-        int pointer = config.Read8(0x34) & 0xFC;          // PCI capabilities pointer
-        for (int hops = 0; pointer != 0 && hops < 48; hops++)
+        const uint VendorCapability = 0x09, CommonCfg = 1;   // cap_vndr and cfg_type of the common configuration (4.1.4)
+        for (uint at = PciFunction.FindCapability(config, VendorCapability); at != 0; at = PciFunction.FindCapability(config, VendorCapability, at))
         {
-            // 4.1.4: cap_vndr 0x09, cfg_type at +3, bar at +4, offset at +8.
-            if (config.Read8((nuint)pointer) == 0x09 && config.Read8((nuint)(pointer + 3)) == 1)
-            {
-                int barIndex = config.Read8((nuint)(pointer + 4));
-                uint offset = config.Read32((nuint)(pointer + 8));
-                if (!pci.TryGetBar(barIndex, out PciBar bar)) throw new InvalidOperationException($"common configuration in BAR {barIndex}, which is not assigned");
-                QtestAccess common = QtestAccess.Mmio(machine.Connection, bar.Address + offset);
-                common.Write16(0x16, queue);                 // queue_select
-                uint size = common.Read16(0x18);             // queue_size
-                ulong avail = common.Read32(0x28) | (ulong)common.Read32(0x2C) << 32;   // queue_driver
-                ulong used = common.Read32(0x30) | (ulong)common.Read32(0x34) << 32;    // queue_device
-                return new SplitRingView(machine, size, avail, used);
-            }
-            pointer = config.Read8((nuint)(pointer + 1)) & 0xFC;
+            // 4.1.4: cfg_type at +3, bar at +4, offset at +8.
+            if (config.Read8(at + 3) != CommonCfg) continue;
+            int barIndex = config.Read8(at + 4);
+            uint offset = config.Read32(at + 8);
+            if (!pci.TryGetBar(barIndex, out PciBar bar)) throw new InvalidOperationException($"common configuration in BAR {barIndex}, which is not assigned");
+            QtestAccess common = QtestAccess.Mmio(machine.Connection, bar.Address + offset);
+            common.Write16(0x16, queue);                 // queue_select
+            uint size = common.Read16(0x18);             // queue_size
+            ulong avail = common.Read32(0x28) | (ulong)common.Read32(0x2C) << 32;   // queue_driver
+            ulong used = common.Read32(0x30) | (ulong)common.Read32(0x34) << 32;    // queue_device
+            return new SplitRingView(machine, size, avail, used);
         }
         throw new InvalidOperationException("no virtio-pci common configuration capability");
     }
