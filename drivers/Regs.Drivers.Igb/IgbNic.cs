@@ -79,6 +79,9 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
     /// <inheritdoc/>
     public int MaxFrameLength => IgbTxRing.MaxFrameLength;
 
+    /// <inheritdoc/>
+    public NicOffloads Offloads => NicOffloads.None;
+
     // =====================================================================================
     // Initialisation (datasheet 4.5; the sequence itself is BringUp, in IgbBringUp.cs)
     // =====================================================================================
@@ -149,7 +152,7 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
     {
         if (!IsInitialised)
         {
-            batch.Count = 0;
+            batch.Clear();
             RetryBringUp();
             return 0;
         }

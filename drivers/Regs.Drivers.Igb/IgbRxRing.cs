@@ -170,20 +170,20 @@ internal unsafe struct IgbRxRing
     public int Receive<TAccess>(Igb<TAccess> regs, ref FrameBatch batch, ref NicStats stats, ref IgbDeviceStats device, ref bool deviceFault)
         where TAccess : struct, IRegisterAccess<TAccess>
     {
+        batch.Clear();
         int count = 0;
-        int capacity = batch.Capacity;
         bool moved = false;
         uint last = 0;
 
         // At most Size - 1 descriptors can be owned by the device at once: a bound that holds even
         // if a faulty device sets DD on descriptors it was never given.
-        for (uint seen = 0; seen < Size - 1 && count < capacity; seen++)
+        for (uint seen = 0; seen < Size - 1 && !batch.IsFull; seen++)
         {
             AdvRxDesc* d = Descriptor(Next);
             AdvRxDesc.WriteBackView.StatusErrorValue status = d->WriteBack.StatusError;
             if (!status.DD) break;
             uint length = d->WriteBack.Length;
-            if (!status.EOP || length == 0 || length > BufferSize || length > FrameBatch.SlotSize)
+            if (!status.EOP || length == 0 || length > BufferSize)
             {
                 stats.ProtocolErrors++;
                 deviceFault = true;
@@ -195,8 +195,10 @@ internal unsafe struct IgbRxRing
             }
             else
             {
-                new ReadOnlySpan<byte>(Buffer(Next).Cpu, (int)length).CopyTo(batch.Slot(count));
-                batch.SetLength(count, (int)length);
+                // A frame the batch has no room for stays in the ring for the next call.
+                if ((int)length > batch.FreeBytes) break;
+                new ReadOnlySpan<byte>(Buffer(Next).Cpu, (int)length).CopyTo(batch.Free());
+                batch.Commit((int)length);
                 count++;
                 stats.RxFrames++;
                 stats.RxBytes += length;
@@ -208,7 +210,6 @@ internal unsafe struct IgbRxRing
             Next = After(Next);
         }
 
-        batch.Count = count;
         if (moved && !deviceFault)
         {
             // Moving RDT hands the held-back descriptor over: it must still be as the driver armed it.

@@ -309,6 +309,9 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     /// <inheritdoc/>
     public readonly int MaxFrameLength => _s == null ? 0 : MaxFrame(_s);
 
+    /// <inheritdoc/>
+    public readonly NicOffloads Offloads => NicOffloads.None;
+
     // 5.1.4.2: frames up to the MTU plus the Ethernet header and one 802.1Q tag, within a slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int MaxFrame(VirtioNetState* s)
@@ -324,10 +327,10 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     public int Receive(ref FrameBatch batch)
     {
         VirtioNetState* s = _s;
-        batch.Count = 0;
+        batch.Clear();
         if (s == null) return 0;
         if (!s->Started && !RetryRecovery()) return 0;
-        while (batch.Count < batch.Capacity)
+        while (!batch.IsFull)
         {
             UsedResult result = s->Rx->TryTakeUsed(out uint head, out uint length);
             if (result == UsedResult.Empty) break;
@@ -344,9 +347,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
                 return batch.Count;
             }
             uint frameLength = length - s->HeaderLength;     // <= SlotSize: bounded by what was posted
-            new System.ReadOnlySpan<byte>(buffer + DataAt, (int)frameLength).CopyTo(batch.Slot(batch.Count));
-            batch.SetLength(batch.Count, (int)frameLength);
-            batch.Count++;
+            new System.ReadOnlySpan<byte>(buffer + DataAt, (int)frameLength).CopyTo(batch.Free());
+            batch.Commit((int)frameLength);
             s->Stats.RxFrames++;
             s->Stats.RxBytes += frameLength;
             PostReceive(s, slot);

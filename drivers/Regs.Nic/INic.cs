@@ -30,13 +30,20 @@ public interface INic
     int Send(in FrameBatch batch);
 
     /// <summary>
-    /// The longest frame <see cref="Send"/> transmits: the MTU plus the Ethernet header and one
-    /// 802.1Q tag (1518 for an MTU of 1500), no more than a <see cref="FrameBatch"/> slot; the FCS
-    /// is the NIC's.
+    /// The longest frame <see cref="Send"/> transmits without segmentation offload: the MTU plus the
+    /// Ethernet header and one 802.1Q tag (1518 for an MTU of 1500, 9018 for 9000); the FCS is the
+    /// NIC's. Frames longer than a <see cref="FrameBatch"/> slot span slots.
     /// </summary>
     int MaxFrameLength { get; }
 
-    /// <summary>Moves received frames into <paramref name="batch"/> (up to its capacity) and refills the ring; returns how many.</summary>
+    /// <summary>The offloads turned on: asked for in the driver's options and offered by the device.</summary>
+    NicOffloads Offloads { get; }
+
+    /// <summary>
+    /// Empties <paramref name="batch"/>, moves received frames into it (while they fit) and refills
+    /// the ring; returns how many. With <see cref="NicOffloads.RxChecksum"/> on, each frame's
+    /// <see cref="FrameBatch.Offload"/> says what the NIC checked.
+    /// </summary>
     int Receive(ref FrameBatch batch);
 
     /// <summary>

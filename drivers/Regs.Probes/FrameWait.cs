@@ -29,7 +29,7 @@ internal static class FrameWait
         where TNic : INic where TClock : struct, IClock where TFilter : struct, IFrameFilter
     {
         Span<byte> data = stackalloc byte[FrameBatch.SlotSize];
-        Span<ushort> length = stackalloc ushort[1];
+        Span<FrameEntry> length = stackalloc FrameEntry[1];
         var batch = new FrameBatch(data, length);
         ulong start = TClock.NowMicroseconds(), elapsed;
         while ((elapsed = TClock.NowMicroseconds() - start) < timeoutMicroseconds)
@@ -54,7 +54,7 @@ internal static class FrameWait
     public static bool Send<TNic>(ref TNic nic, ReadOnlySpan<byte> frame) where TNic : INic
     {
         Span<byte> data = stackalloc byte[FrameBatch.SlotSize];
-        Span<ushort> length = stackalloc ushort[1];
+        Span<FrameEntry> length = stackalloc FrameEntry[1];
         var batch = new FrameBatch(data, length);
         return batch.Add(frame) && nic.Send(batch) == 1;
     }

@@ -30,7 +30,7 @@ public class DriverBenchmarks
     private DeviceModel _modelA = null!, _modelB = null!;
     private INic _a = null!, _b = null!;
     private byte[] _txData = null!, _rxData = null!;
-    private ushort[] _txLengths = null!, _rxLengths = null!;
+    private FrameEntry[] _txLengths = null!, _rxLengths = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -47,17 +47,17 @@ public class DriverBenchmarks
 
         _txData = GC.AllocateArray<byte>(MaxBatch * FrameBatch.SlotSize, pinned: true);
         _rxData = GC.AllocateArray<byte>(MaxBatch * FrameBatch.SlotSize, pinned: true);
-        _txLengths = GC.AllocateArray<ushort>(MaxBatch, pinned: true);
-        _rxLengths = GC.AllocateArray<ushort>(MaxBatch, pinned: true);
+        _txLengths = GC.AllocateArray<FrameEntry>(MaxBatch, pinned: true);
+        _rxLengths = GC.AllocateArray<FrameEntry>(MaxBatch, pinned: true);
         var tx = new FrameBatch(_txData, _txLengths);
         for (int i = 0; i < MaxBatch; i++)
         {
-            Span<byte> slot = tx.Slot(i);
+            Span<byte> slot = tx.Free().Slice(0, FrameBatch.SlotSize);
             _b.Mac.CopyTo(slot);                 // destination: B
             _a.Mac.CopyTo(slot.Slice(6));        // source: A
             BinaryPrimitives.WriteUInt16BigEndian(slot.Slice(12), EtherType.LocalExperimental1);
             for (int j = 14; j < FrameLength; j++) slot[j] = (byte)(i + j);
-            tx.SetLength(i, FrameLength);
+            tx.Commit(FrameLength);
         }
         // One round before measuring, so a wiring problem fails here and not inside the run.
         if (SendReceive(MaxBatch) != MaxBatch) throw new InvalidOperationException("warm-up round lost frames");
@@ -92,9 +92,7 @@ public class DriverBenchmarks
         {
             if (sent < batch)
             {
-                var tx = new FrameBatch(_txData.AsSpan(sent * FrameBatch.SlotSize, (batch - sent) * FrameBatch.SlotSize),
-                                        _txLengths.AsSpan(sent, batch - sent));
-                tx.Count = batch - sent;
+                var tx = FrameBatch.Resume(_txData, _txLengths, batch).Skip(sent);
                 sent += _a.Send(in tx);
             }
             var rx = new FrameBatch(_rxData, _rxLengths);

@@ -55,7 +55,7 @@ public unsafe class DriverWireBenchmarks
     private VirtioWireDevice _virtioWire, _handVirtioWire;
     private ReplayState _replay;
     private byte[] _txData = null!, _rxData = null!;
-    private ushort[] _txLengths = null!, _rxLengths = null!;
+    private FrameEntry[] _txLengths = null!, _rxLengths = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -63,8 +63,8 @@ public unsafe class DriverWireBenchmarks
         Regs.Runtime.Hosted.ConsoleLog.Enabled = false;
         _txData = GC.AllocateArray<byte>(MaxBatch * FrameBatch.SlotSize, pinned: true);
         _rxData = GC.AllocateArray<byte>(MaxBatch * FrameBatch.SlotSize, pinned: true);
-        _txLengths = GC.AllocateArray<ushort>(MaxBatch, pinned: true);
-        _rxLengths = GC.AllocateArray<ushort>(MaxBatch, pinned: true);
+        _txLengths = GC.AllocateArray<FrameEntry>(MaxBatch, pinned: true);
+        _rxLengths = GC.AllocateArray<FrameEntry>(MaxBatch, pinned: true);
 
         _network = new ModelNetwork();
         byte[] macA = { 0x02, 0, 0, 0, 0, 1 }, macB = { 0x02, 0, 0, 0, 0, 2 };
@@ -96,12 +96,12 @@ public unsafe class DriverWireBenchmarks
         var tx = new FrameBatch(_txData, _txLengths);
         for (int i = 0; i < MaxBatch; i++)
         {
-            Span<byte> slot = tx.Slot(i);
+            Span<byte> slot = tx.Free().Slice(0, FrameBatch.SlotSize);
             macB.CopyTo(slot);
             macA.CopyTo(slot.Slice(6));
             slot[12] = 0x88; slot[13] = 0xB5;    // local experimental ethertype
             for (int j = 14; j < FrameLength; j++) slot[j] = (byte)(i + j);
-            tx.SetLength(i, FrameLength);
+            tx.Commit(FrameLength);
         }
 
         // One checked round of each way before measuring: a wiring mistake fails here.
@@ -115,13 +115,13 @@ public unsafe class DriverWireBenchmarks
     private void Check(int received, string what)
     {
         if (received != MaxBatch) throw new InvalidOperationException($"{what}: {received} of {MaxBatch} frames");
-        var tx = new FrameBatch(_txData, _txLengths);
-        var rx = new FrameBatch(_rxData, _rxLengths);
+        var tx = FrameBatch.Resume(_txData, _txLengths, MaxBatch);
+        var rx = FrameBatch.Resume(_rxData, _rxLengths, _lastReceiveCount);
         // The last Receive call holds the tail of the batch; its frames must be the ones sent.
         for (int i = 0; i < _lastReceiveCount; i++)
         {
             int sentIndex = MaxBatch - _lastReceiveCount + i;
-            if (!rx.Slot(i).Slice(0, rx.Length(i)).SequenceEqual(tx.Frame(sentIndex)))
+            if (!rx.Frame(i).SequenceEqual(tx.Frame(sentIndex)))
                 throw new InvalidOperationException($"{what}: frame {sentIndex} arrived corrupted");
         }
     }
@@ -260,10 +260,7 @@ public unsafe class DriverWireBenchmarks
 
     private FrameBatch Tx(int from, int batch)
     {
-        var tx = new FrameBatch(_txData.AsSpan(from * FrameBatch.SlotSize, (batch - from) * FrameBatch.SlotSize),
-                                _txLengths.AsSpan(from, batch - from));
-        tx.Count = batch - from;
-        return tx;
+        return FrameBatch.Resume(_txData, _txLengths, batch).Skip(from);
     }
 
     // ---- the device alone: replay one batch from a restored state

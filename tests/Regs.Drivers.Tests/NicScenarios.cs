@@ -24,7 +24,7 @@ public static class NicScenarios
     private const uint Second = 1_000_000;
 
     /// <summary>A batch over fresh arrays.</summary>
-    private static FrameBatch NewBatch(int slots) => new(new byte[slots * FrameBatch.SlotSize], new ushort[slots]);
+    private static FrameBatch NewBatch(int slots) => new(new byte[slots * FrameBatch.SlotSize], new FrameEntry[slots]);
 
     /// <summary>Sends <paramref name="frames"/> (all of them, retrying while the ring is full) and returns them.</summary>
     private static void SendAll<TNic>(ref TNic nic, IReadOnlyList<byte[]> frames) where TNic : INic

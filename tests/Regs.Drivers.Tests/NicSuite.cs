@@ -109,19 +109,18 @@ public abstract class NicSuite
         NicScenarios.WaitForLink(ref b, up: true);
         Assert.InRange(a.MaxFrameLength, 1514, FrameBatch.SlotSize);
 
-        // Slots: empty, a short frame, a length past the slot (set in the caller's own length
-        // array, which FrameBatch.Add would refuse), a frame of exactly MaxFrameLength, one byte
-        // more than that, another short frame. The longest frames carry an 802.1Q tag: untagged,
+        // Frames: empty, a short frame, one spanning two slots (longer than MaxFrameLength), a frame
+        // of exactly MaxFrameLength, one byte more than that, another short frame. The longest frames carry an 802.1Q tag: untagged,
         // MaxFrameLength would exceed the MTU and a receiver rightly drops it (igb without
         // RCTL.LPE takes 1514 bytes untagged, 1518 tagged).
-        byte[] data = new byte[6 * FrameBatch.SlotSize];
-        ushort[] lengths = new ushort[6];
-        var batch = new FrameBatch(data, lengths);
+        byte[] data = new byte[8 * FrameBatch.SlotSize];
+        var batch = new FrameBatch(data, new FrameEntry[6]);
+        var expected = new byte[6][];
         int[] sendLengths = { 0, 60, FrameBatch.SlotSize + 1000, a.MaxFrameLength, a.MaxFrameLength + 1, 61 };
         bool[] valid = { false, true, false, true, false, true };
         for (int i = 0; i < sendLengths.Length; i++)
         {
-            Span<byte> slot = batch.Slot(i);
+            Span<byte> slot = batch.Free().Slice(0, Math.Max(sendLengths[i], 64));
             b.Mac.CopyTo(slot);
             a.Mac.CopyTo(slot.Slice(6));
             for (int j = 12; j < slot.Length; j++) slot[j] = (byte)(i * 7 + j);
@@ -135,9 +134,9 @@ public abstract class NicSuite
             slot[type] = EtherType.LocalExperimental1 >> 8;
             slot[type + 1] = EtherType.LocalExperimental1 & 0xFF;
             slot[18] = (byte)i;
-            lengths[i] = (ushort)sendLengths[i];
+            Assert.Equal(i, batch.Commit(sendLengths[i]));
+            expected[i] = batch.Frame(i).ToArray();
         }
-        batch.Count = sendLengths.Length;
         ulong rejectedBefore = a.Stats().TxRejected;
 
         Assert.Equal(sendLengths.Length, a.Send(batch));
@@ -146,7 +145,7 @@ public abstract class NicSuite
 
         // Exactly the valid frames arrive, whole.
         var arrived = new System.Collections.Generic.List<int>();
-        var rx = new FrameBatch(new byte[8 * FrameBatch.SlotSize], new ushort[8]);
+        var rx = new FrameBatch(new byte[8 * FrameBatch.SlotSize], new FrameEntry[8]);
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (arrived.Count < 3 && DateTime.UtcNow < deadline)
         {
@@ -160,7 +159,7 @@ public abstract class NicSuite
                 int index = frame[18];
                 Assert.True(index >= 0 && index < sendLengths.Length && valid[index], $"frame {index} should have been rejected");
                 Assert.Equal(sendLengths[index], frame.Length);
-                Assert.True(frame.SequenceEqual(data.AsSpan(index * FrameBatch.SlotSize, sendLengths[index])), $"frame {index} arrived changed");
+                Assert.True(frame.SequenceEqual(expected[index]), $"frame {index} arrived changed");
                 arrived.Add(index);
             }
         }

@@ -76,13 +76,13 @@ public sealed class VirtioModelTests : IDisposable
         frame[12] = EtherType >> 8;
         frame[13] = EtherType & 0xFF;
         for (int i = 14; i < length; i++) frame[i] = (byte)(i * 7 + length);
-        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
         Assert.True(batch.Add(frame));
         ulong rejected = from.Stats().TxRejected;
         Assert.Equal(1, from.Send(in batch));
         Assert.Equal(rejected, from.Stats().TxRejected);
 
-        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new ushort[4]);
+        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new FrameEntry[4]);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(2))
         {
@@ -127,7 +127,7 @@ public sealed class VirtioModelTests : IDisposable
         Assert.True(((VirtioNet<ModelAccess, VirtioPciTransport<ModelAccess>, ModelHost>)a).Features.HasFlag(VirtioNetFeatures.MTU));
         Assert.Equal(1280 + 18, a.MaxFrameLength);
         Traffic(a, b, 1280 + 18);
-        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
         Assert.True(batch.Add(new byte[1280 + 19]));
         Assert.Equal(1, a.Send(in batch));
         Assert.Equal(1ul, a.Stats().TxRejected);                 // 5.1.4.2: never longer than mtu allows

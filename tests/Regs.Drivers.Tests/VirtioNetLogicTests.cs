@@ -395,7 +395,7 @@ public sealed class VirtioNetLogicTests : IDisposable
         Nic nic = Started(new VirtioNetOptions { NoIndirect = noIndirect });
         byte[] sent = Enumerable.Range(0, 60).Select(i => (byte)(i * 3 + 1)).ToArray();
         byte[] delivered = Enumerable.Range(0, 70).Select(i => (byte)(255 - i)).ToArray();
-        var batch = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new ushort[4]);
+        var batch = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new FrameEntry[4]);
 
         Assert.True(batch.Add(sent));
         Assert.Equal(1, nic.Send(in batch));
@@ -408,7 +408,7 @@ public sealed class VirtioNetLogicTests : IDisposable
 
         Assert.True(_device.Deliver(delivered));
         Assert.True(nic.WaitForReceive(1_000));
-        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new ushort[4]);
+        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new FrameEntry[4]);
         Assert.Equal(1, nic.Receive(ref received));
         Assert.Equal(delivered, received.Frame(0).ToArray());
         Assert.Equal(0, nic.Receive(ref received));
@@ -421,7 +421,7 @@ public sealed class VirtioNetLogicTests : IDisposable
     {
         _device.ReportsTransmitLength = true;                     // kvmtool: the bytes read
         Nic nic = Started();
-        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
         Assert.True(batch.Add(new byte[100]));
 
         for (int i = 0; i < 3; i++)
@@ -481,7 +481,7 @@ public sealed class VirtioNetLogicTests : IDisposable
 
         Assert.True(_device.Deliver(new byte[64]));
         Assert.True(nic.WaitForReceive(100_000));
-        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new ushort[4]);
+        var received = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new FrameEntry[4]);
         Assert.Equal(1, nic.Receive(ref received));
         ulong before = _host.Now;
         _device.ChangeConfig(d => d.SetLinkUp(false));
@@ -551,7 +551,7 @@ public sealed class VirtioNetLogicTests : IDisposable
         Assert.Equal(reads.Count, log.Count - reset - 1);        // nothing but reads after the reset write
 
         // Stopped: nothing sent, and the device left alone until the recovery interval is over.
-        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
         Assert.True(batch.Add(new byte[60]));
         accesses = _device.StatusLog.Count;
         for (int i = 0; i < 100; i++) Assert.Equal(0, nic.Send(in batch));

@@ -38,7 +38,7 @@ public sealed class VirtioQtestTests
 
         Assert.Equal(0x0000_9934_1200_5452ul, nic.Mac.Bits);
         Assert.True(nic.Features.HasFlag(VirtioNetFeatures.VERSION_1));
-        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+        var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
         Assert.True(batch.Add(new byte[60]));
         Assert.Equal(1, nic.Send(in batch));
         var clock = Stopwatch.StartNew();

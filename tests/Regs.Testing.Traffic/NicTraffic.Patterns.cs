@@ -117,7 +117,7 @@ public partial class NicTraffic<TNic>
         var late = new Thread(() =>
         {
             Thread.Sleep(delay);
-            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
             batch.Add(frame);
             queued = nic.Send(batch);
         });

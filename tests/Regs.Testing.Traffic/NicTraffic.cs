@@ -27,9 +27,9 @@ public partial class NicTraffic<TNic> where TNic : INic
     private readonly long[] _delivered;
     private readonly List<string> _problems = new();
     private readonly byte[] _rxData = new byte[ReceiveSlots * FrameBatch.SlotSize];
-    private readonly ushort[] _rxLengths = new ushort[ReceiveSlots];
+    private readonly FrameEntry[] _rxLengths = new FrameEntry[ReceiveSlots];
     private byte[] _txData = Array.Empty<byte>();
-    private ushort[] _txLengths = Array.Empty<ushort>();
+    private FrameEntry[] _txLengths = Array.Empty<FrameEntry>();
     private TimeSpan _longestSend, _longestReceive, _longestWait, _longestStep;
 
     /// <summary>
@@ -104,11 +104,10 @@ public partial class NicTraffic<TNic> where TNic : INic
         if (_txLengths.Length < count)
         {
             _txData = new byte[count * FrameBatch.SlotSize];
-            _txLengths = new ushort[count];
+            _txLengths = new FrameEntry[count];
         }
         var batch = new FrameBatch(_txData, _txLengths);
-        for (int i = 0; i < count; i++) batch.SetLength(i, TestFrame.Write(batch.Slot(i), EtherType, flow.To, flow.From, flow.Sent + i));
-        batch.Count = count;
+        for (int i = 0; i < count; i++) batch.Commit(TestFrame.Write(batch.Free().Slice(0, FrameBatch.SlotSize), EtherType, flow.To, flow.From, flow.Sent + i));
         var clock = Stopwatch.StartNew();
         int queued = Nics[from].Send(batch);
         Longest(ref _longestSend, clock.Elapsed);

@@ -112,7 +112,7 @@ internal static class Scenarios
             var host = new FaultyDmaHost(device.CreateHost("virtio-faulty", DmaBytes));
             NicStatus status = GuestNics.OpenVirtio(host, interrupts: false, out var net);
             Program.Check("dmar-init", status == NicStatus.Ok ? null : $"status {status}");
-            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new ushort[1]);
+            var batch = new FrameBatch(new byte[FrameBatch.SlotSize], new FrameEntry[1]);
             byte[] frame = new byte[60];
             EthernetFrames.ArpRequest(frame, net.Mac, VirtioIp, GatewayIp);
             batch.Add(frame);

@@ -90,21 +90,21 @@ public unsafe struct HandWrittenIgb
     [MethodImpl(MethodImplOptions.NoInlining)]
     public int Receive(ref FrameBatch batch)
     {
+        batch.Clear();
         int count = 0;
         uint last = 0;
-        while (count < batch.Capacity)
+        while (!batch.IsFull)
         {
             byte* d = _rx + _next * 16;
             if ((Volatile.Read(ref *(uint*)(d + 8)) & Dd) == 0) break;
             uint length = *(ushort*)(d + 12);
-            new ReadOnlySpan<byte>(_rxBuffers + _next * Buffer, (int)length).CopyTo(batch.Slot(count));
-            batch.SetLength(count, (int)length);
+            new ReadOnlySpan<byte>(_rxBuffers + _next * Buffer, (int)length).CopyTo(batch.Free());
+            batch.Commit((int)length);
             count++;
             Arm(_next);
             last = _next;
             _next = _next + 1 == _size ? 0 : _next + 1;
         }
-        batch.Count = count;
         if (count != 0)
         {
             Interlocked.MemoryBarrier();

@@ -127,18 +127,18 @@ public unsafe struct HandWrittenVirtio
     [MethodImpl(MethodImplOptions.NoInlining)]
     public int Receive(ref FrameBatch batch)
     {
+        batch.Clear();
         int count = 0;
-        while (count < batch.Capacity && _rx.UsedIdx != _rx.LastUsed)
+        while (!batch.IsFull && _rx.UsedIdx != _rx.LastUsed)
         {
             uint id = _rx.UsedId(_rx.LastUsed);
             uint length = _rx.UsedLength(_rx.LastUsed) - Header;
             _rx.LastUsed++;
-            new ReadOnlySpan<byte>(_rx.Slots + id * Stride + DataAt, (int)length).CopyTo(batch.Slot(count));
-            batch.SetLength(count, (int)length);
+            new ReadOnlySpan<byte>(_rx.Slots + id * Stride + DataAt, (int)length).CopyTo(batch.Free());
+            batch.Commit((int)length);
             count++;
             _rx.Post((ushort)id);
         }
-        batch.Count = count;
         if (_rx.Publish()) Volatile.Write(ref *(ushort*)(_notify), (ushort)0);
         return count;
     }

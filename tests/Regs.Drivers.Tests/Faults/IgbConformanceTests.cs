@@ -59,18 +59,16 @@ public sealed class IgbConformanceTests
 
         int[] lengths = { 1, 2, 11, 14, 16, 17, 59, 60 };
         byte[] data = new byte[lengths.Length * FrameBatch.SlotSize];
-        ushort[] sizes = new ushort[lengths.Length];
-        var batch = new FrameBatch(data, sizes);
+        var batch = new FrameBatch(data, new FrameEntry[lengths.Length]);
         for (int i = 0; i < lengths.Length; i++)
         {
-            Span<byte> slot = batch.Slot(i);
+            Span<byte> slot = batch.Free().Slice(0, FrameBatch.SlotSize);
             // A locally administered unicast no NIC has, then a pattern; the slot's tail is dirty
             // so that padding from the buffer's old contents would show.
             for (int j = 0; j < slot.Length; j++) slot[j] = (byte)(0xA0 + i + j);
             slot[0] = 0x02;
-            sizes[i] = (ushort)lengths[i];
+            batch.Commit(lengths[i]);
         }
-        batch.Count = lengths.Length;
         Assert.Equal(lengths.Length, bench.A.Send(batch));
         Assert.Equal(rejected, bench.A.Stats().TxRejected);
 
