@@ -315,7 +315,8 @@ internal unsafe struct IgbTxRing
     /// segmentation MSS and L4LEN), then as many advanced data descriptors as 2 KiB buffers the
     /// frame needs (DTYP data, DEXT, IFCS; EOP and RS on the last; PAYLEN, POPTS TXSM (IXSM for
     /// IPv4 segmentation) on the first; TSE on all of a segmentation train), frames shorter than
-    /// <see cref="MinFrameLength"/> padded with zeros to it. The checksum field is seeded with the
+    /// <see cref="MinFrameLength"/> padded with zeros to it unless they ask for an offload (TCTL.PSP
+    /// pads those). The checksum field is seeded with the
     /// pseudo-header sum in the driver's copy (the caller's frame is not changed). Publishes them
     /// with a single TDT write after a fence. Returns how many frames of the batch were consumed:
     /// queued ones, plus refused ones (empty, too long, or asking for an offload that is off or a
@@ -343,7 +344,7 @@ internal unsafe struct IgbTxRing
 
             uint first = Tail;
             Parts[first < Size ? first : 0] = (ushort)needed;
-            Lengths[first < Size ? first : 0] = (uint)(length < MinFrameLength ? MinFrameLength : length);
+            Lengths[first < Size ? first : 0] = (uint)(length < MinFrameLength && !plan.Context ? MinFrameLength : length);
 
             if (plan.Context)
             {
@@ -379,7 +380,10 @@ internal unsafe struct IgbTxRing
                     copy[plan.ChecksumAt + 1] = (byte)plan.Seed;
                 }
                 bool last = p + 1 == dataParts;
-                if (last && length < MinFrameLength)
+                // Offload frames (42 bytes and more) are left to TCTL.PSP, which pads after the
+                // checksum: QEMU (net_tx_pkt) sums a padded frame's zeros into its own
+                // pseudo-header length, so a frame padded here would leave with a wrong checksum.
+                if (last && length < MinFrameLength && !plan.Context)
                 {
                     copy.Slice(chunk, MinFrameLength - length).Clear();
                     chunk = MinFrameLength - offset;
@@ -390,7 +394,7 @@ internal unsafe struct IgbTxRing
                 AdvTxDesc.ReadView.OlinfoStatusValue olinfo = default;
                 if (p == 0)
                 {
-                    olinfo.PAYLEN = length < MinFrameLength ? (uint)MinFrameLength : plan.PayloadLength;
+                    olinfo.PAYLEN = length < MinFrameLength && !plan.Context ? (uint)MinFrameLength : plan.PayloadLength;
                     AdvTxPopts popts = default;
                     if (plan.Context) popts |= AdvTxPopts.TXSM;
                     if (plan.Segment && plan.IPv4) popts |= AdvTxPopts.IXSM;

@@ -26,6 +26,13 @@ public abstract class IgbOffloadSuite
     /// <summary>Initialises igb <paramref name="index"/> of <paramref name="bench"/> with <paramref name="options"/>.</summary>
     protected abstract NicStatus Open(INicBench bench, int index, IgbOptions options, out INic nic);
 
+    /// <summary>
+    /// Whether the last segment of a TCP segmentation train keeps FIN and PSH, as the 82576's
+    /// flag masks do at reset (DTXTCPFLGH; datasheet section not confirmed). QEMU 10 does not: it
+    /// clears both in the header template every segment is cut with (net_tx_pkt_tcp_fragment_init).
+    /// </summary>
+    protected abstract bool LastSegmentKeepsFinAndPsh { get; }
+
     private const ushort Marker = EtherType.LocalExperimental1;
 
     private INic OpenUp(INicBench bench, int index, IgbOptions options)
@@ -194,7 +201,7 @@ public abstract class IgbOffloadSuite
     /// A 24,000-byte TCP payload leaves with MSS 1448 over IPv4 as 17 segments (over IPv6 MSS 1440,
     /// what a 1500-byte MTU leaves after 60 bytes of headers, also 17 segments): each at most
     /// MSS, sequence numbers contiguous, IP lengths right, IPv4 ids consecutive, IPv4 header and
-    /// TCP checksums right (computed by the test), FIN/PSH only on the last, payload reassembled
+    /// TCP checksums right (computed by the test), FIN/PSH never before the last, payload reassembled
     /// byte for byte.
     /// </summary>
     [Theory]
@@ -244,7 +251,7 @@ public abstract class IgbOffloadSuite
                 Assert.Equal(0, EthernetFrames.Checksum(s.AsSpan(14, 20)));
             }
             byte flags = s[l4 + 13];
-            Assert.Equal(k == segments.Count - 1 ? 0x19 : 0x10, flags);   // ACK always, FIN and PSH on the last
+            Assert.Equal(k == segments.Count - 1 && LastSegmentKeepsFinAndPsh ? 0x19 : 0x10, flags);   // ACK always, FIN and PSH on the last
             Assert.Equal(train.AsSpan(0, l4 - (ipv6 ? 40 : 20)).ToArray(), s.AsSpan(0, l4 - (ipv6 ? 40 : 20)).ToArray());
             reassembled.AddRange(s.AsSpan(l4 + 20).ToArray());
         }
@@ -569,6 +576,9 @@ public sealed class ModelIgbOffloadTests : IgbOffloadSuite
     }
 
     /// <inheritdoc/>
+    protected override bool LastSegmentKeepsFinAndPsh => true;
+
+    /// <inheritdoc/>
     protected override NicStatus Open(INicBench bench, int index, IgbOptions options, out INic nic)
     {
         NicStatus status = IgbNic<ModelAccess, ModelHost>.Initialise(new ModelHost(((ModelBench)bench).Model(index), $"igb{index}"), options, out var n);
@@ -583,6 +593,9 @@ public sealed class QtestIgbOffloadTests : IgbOffloadSuite
 {
     /// <inheritdoc/>
     protected override INicBench StartPair(string name) => new QtestBench(NicKind.Igb, Wiring.BackToBack, name);
+
+    /// <inheritdoc/>
+    protected override bool LastSegmentKeepsFinAndPsh => false;
 
     /// <inheritdoc/>
     protected override NicStatus Open(INicBench bench, int index, IgbOptions options, out INic nic)

@@ -43,7 +43,7 @@ public sealed partial class IgbModel
     // (olinfo bits 31:14) the payload after it, cut into MSS-byte segments. Each segment gets the
     // header with the IPv4 total length (or IPv6 payload length), the IPv4 identification plus
     // the segment's index, the sequence number advanced by the payload before it, FIN and PSH
-    // only on the last segment and CWR only on the first; then the IPv4 header checksum (IXSM)
+    // only on the last segment; then the IPv4 header checksum (IXSM)
     // and the TCP checksum (TXSM), whose field holds the pseudo-header sum without length, as
     // software seeds it: the device adds the segment's TCP length.
     private void SendSegments(ReadOnlySpan<byte> train, uint command, uint options, in IgbTxContext context)
@@ -76,10 +76,9 @@ public sealed partial class IgbModel
                 BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(l3 + 4), (ushort)(context.IpLength - 40 + context.L4Length + size));
             }
             BinaryPrimitives.WriteUInt32BigEndian(segment.AsSpan(l4 + 4), sequence + (uint)(k * mss));
-            byte f = flags;
-            if (k != segments - 1) f &= unchecked((byte)~0x09);   // FIN, PSH
-            if (k != 0) f &= unchecked((byte)~0x80);              // CWR
-            segment[l4 + 13] = f;
+            // The flag masks' reset values (DTXTCPFLGL/H, section not confirmed): first and middle
+            // segments lose FIN and PSH, the last keeps every flag.
+            segment[l4 + 13] = k != segments - 1 ? (byte)(flags & ~0x09) : flags;
             if ((options & PoptsIxsm) != 0 && context.IPv4) InsertIPv4Checksum(segment, context);
             if ((options & PoptsTxsm) != 0) InsertL4Checksum(segment, context, (uint)(context.L4Length + size));
             Emit(segment, command, context.Vlan);
