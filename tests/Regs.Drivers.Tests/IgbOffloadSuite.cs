@@ -120,6 +120,34 @@ public abstract class IgbOffloadSuite
     }
 
     /// <summary>
+    /// An MTU between the standard and the jumbo one bounds receive through RLPML (MTU + 22 with
+    /// the FCS): an MTU-4000 receiver takes 4,018 bytes (tagged or not) from a jumbo peer and drops
+    /// 4,019 and 9,018; its own sender refuses 4,019.
+    /// </summary>
+    [Fact]
+    public void Mtu_4000_receiver_takes_4018_bytes_and_drops_longer_frames()
+    {
+        using var bench = StartPair("igb-mtu-4000");
+        INic a = OpenUp(bench, 0, With(mtu: 9000));
+        INic b = OpenUp(bench, 1, With(mtu: 4000));
+        Assert.Equal(4018, b.MaxFrameLength);
+        int[] lengths = { 4018, 4019, 4018, 9018, 60 };
+        bool[] tagged = { true, false, false, true, false };
+        var tx = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new FrameEntry[lengths.Length]);
+        for (int i = 0; i < lengths.Length; i++) Assert.True(tx.Add(PatternFrame(b.Mac, a.Mac, lengths[i], i, tagged[i])));
+        SendAll(a, tx);
+        var arrived = ReceiveMarked(b, a.Mac, 3);
+        Assert.Equal(new[] { 0, 2, 4 }, arrived.Select(f => f.Index).OrderBy(i => i));
+        Assert.Equal(0ul, b.Stats().ProtocolErrors);
+
+        var back = new FrameBatch(new byte[4 * FrameBatch.SlotSize], new FrameEntry[1]);
+        Assert.True(back.Add(PatternFrame(a.Mac, b.Mac, 4019, 0)));
+        ulong rejected = b.Stats().TxRejected;
+        Assert.Equal(1, b.Send(back));
+        Assert.Equal(rejected + 1, b.Stats().TxRejected);
+    }
+
+    /// <summary>
     /// A receive batch that cannot hold a 9,018-byte frame even when empty (4 slots): the frame is
     /// dropped and counted in RxDropped, never stalls the ring, and the frames after it arrive.
     /// </summary>
