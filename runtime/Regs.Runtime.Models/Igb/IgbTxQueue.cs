@@ -161,6 +161,7 @@ internal sealed class IgbTxQueue
             if (_oversized) _model.CountOversizedTxFrame();
             else
             {
+                if ((_firstCommand & CmdTse) == 0 && _firstOptions >> 14 != (uint)_length) _model.CountTxPaylenMismatch();
                 int slot = (int)(_firstOptions >> 4) & 1;
                 _model.SendFrame(_frame.AsSpan(0, _length), _firstCommand, _firstOptions, _contexts[slot]);
             }
