@@ -234,8 +234,11 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
     /// <summary>
     /// Step 9, receive initialisation (datasheet 4.5.9): the queue's ring
     /// (<see cref="IgbRxRing.Start"/>), then the receive unit, RCTL (8.10.1): broadcast accepted, CRC stripped, 2048-byte
-    /// BSIZE (SRRCTL.BSIZEPACKET overrides it per queue), no long packets, multicast offset 0
-    /// (hash on address bits 47:36), no loopback, and finally EN.
+    /// BSIZE (SRRCTL.BSIZEPACKET overrides it per queue), multicast offset 0 (hash on address bits
+    /// 47:36), no loopback, and finally EN. Long packets (RCTL.LPE) only for an MTU other than
+    /// 1500, bounded by RLPML = MTU + 22 (header, one tag and the FCS; Linux igb_rlpml and
+    /// igb_setup_rctl); with LPE off the MAC takes 1514 bytes untagged, 1518 tagged. RXCSUM
+    /// (IPOFL, TUOFL) on only when the receive checksum offload was asked for.
     /// </summary>
     private NicStatus StartReceive()
     {
@@ -248,16 +251,27 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         rctl.BAM = true;
         rctl.SECRC = true;
         rctl.BSIZE = RctlBufferSize.Bytes2048;
-        rctl.LPE = false;
+        bool longPackets = s->Options.Mtu != EthernetFrames.StandardMtu;
+        rctl.LPE = longPackets;
         rctl.MO = 0;
         rctl.LBM = RctlLoopback.None;
         rctl.UPE = s->Options.Promiscuous;
         rctl.MPE = s->Options.Promiscuous;
+        Igb.RLPML rlpml = default;
+        rlpml.RLPML_VAL = (uint)s->Options.MaxFrameLength + FcsLength;
+        _regs.RLPML.Write(rlpml);
+        Igb.RXCSUM rxcsum = default;
+        rxcsum.IPOFL = (s->Offloads & NicOffloads.RxChecksum) != 0;
+        rxcsum.TUOFL = rxcsum.IPOFL;
+        _regs.RXCSUM.Write(rxcsum);
         _regs.RCTL.Write(rctl);
         rctl.EN = true;
         _regs.RCTL.Write(rctl);
         return NicStatus.Ok;
     }
+
+    /// <summary>Bytes of the Ethernet FCS, which RLPML counts.</summary>
+    private const uint FcsLength = 4;
 
     /// <summary>
     /// Step 10, transmit initialisation (datasheet 4.5; the subsection number is not confirmed):

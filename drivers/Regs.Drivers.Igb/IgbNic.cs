@@ -77,10 +77,10 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
     public MacAddress Mac => _state == null ? default : new MacAddress(_state->Mac);
 
     /// <inheritdoc/>
-    public int MaxFrameLength => IgbTxRing.MaxFrameLength;
+    public int MaxFrameLength => _state == null ? IgbTxRing.MaxStandardFrameLength : _state->Tx.MaxFrameLength;
 
     /// <inheritdoc/>
-    public NicOffloads Offloads => NicOffloads.None;
+    public NicOffloads Offloads => _state == null ? NicOffloads.None : _state->Offloads;
 
     // =====================================================================================
     // Initialisation (datasheet 4.5; the sequence itself is BringUp, in IgbBringUp.cs)
@@ -118,6 +118,13 @@ public readonly unsafe partial struct IgbNic<TAccess, THost> : INic
             state->LastError = status;
             return status;
         }
+        // The offloads asked for that this driver and the 82576 have (checksums: datasheet 7.1.5.2
+        // receive, 7.2.2.x transmit; TCP segmentation: 7.2.4).
+        state->Offloads = options.Offloads & IgbOptions.SupportedOffloads;
+        state->Rx.MaxFrameLength = options.MaxFrameLength;
+        state->Rx.ReportChecksums = (state->Offloads & NicOffloads.RxChecksum) != 0;
+        state->Tx.MaxFrameLength = options.MaxFrameLength;
+        state->Tx.Offloads = state->Offloads;
         status = nic.BringUp(waitForLink: true);
         if (status == NicStatus.Ok) state->LastError = NicStatus.Ok;
         return status;

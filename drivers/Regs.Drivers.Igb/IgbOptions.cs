@@ -55,6 +55,22 @@ public struct IgbOptions
     /// </summary>
     public uint WatchdogIntervalMicroseconds;
 
+    /// <summary>
+    /// The MTU: IP packet bytes per frame, from <see cref="MinMtu"/> to <see cref="MaxMtu"/>
+    /// (others fail initialisation with Unsupported); 0 means <see cref="EthernetFrames.StandardMtu"/>.
+    /// Frames of up to MTU + 18 bytes (an 802.1Q tag included) are sent and received: above 1500
+    /// the receiver takes long packets (RCTL.LPE, RLPML = MTU + 22 with the FCS, as Linux
+    /// igb_rlpml) and a frame spans several 2 KiB receive buffers.
+    /// </summary>
+    public uint Mtu;
+
+    /// <summary>
+    /// Offloads asked for (<see cref="NicOffloads.TxChecksum"/>, <see cref="NicOffloads.TxTcpSegmentationV4"/>,
+    /// <see cref="NicOffloads.TxTcpSegmentationV6"/>, <see cref="NicOffloads.RxChecksum"/>); the
+    /// driver turns on those the 82576 has and reports them in <c>INic.Offloads</c>. Default none.
+    /// </summary>
+    public NicOffloads Offloads;
+
     /// <summary>The defaults: 256 RX and 256 TX descriptors, 2048-byte buffers, polling, the device's own MAC, 2 s link wait, 2 s hang limit, 100 ms watchdog.</summary>
     public static IgbOptions Default => new IgbOptions
     {
@@ -77,6 +93,13 @@ public struct IgbOptions
     /// <summary>Default least time between health checks.</summary>
     public const uint DefaultWatchdogIntervalMicroseconds = 100_000;
 
+    /// <summary>Smallest MTU (IPv4's minimum datagram, RFC 791; Linux ETH_MIN_MTU).</summary>
+    public const uint MinMtu = 68;
+    /// <summary>Largest MTU: 9000, the jumbo frame size Linux igb offers the 82576 (a 9,018-byte frame).</summary>
+    public const uint MaxMtu = 9000;
+    /// <summary>Offloads the driver can turn on.</summary>
+    public const NicOffloads SupportedOffloads = NicOffloads.TxChecksum | NicOffloads.TxTcpSegmentationV4 | NicOffloads.TxTcpSegmentationV6 | NicOffloads.RxChecksum;
+
     /// <summary>Fewest descriptors per ring: the smallest ring whose length is a multiple of <see cref="Igb.RingLengthMultiple"/> bytes.</summary>
     public const uint MinRingSize = 8;
     /// <summary>Most descriptors per ring (as Linux igb).</summary>
@@ -93,6 +116,7 @@ public struct IgbOptions
         if (o.RxRingSize == 0) o.RxRingSize = DefaultRingSize;
         if (o.TxRingSize == 0) o.TxRingSize = DefaultRingSize;
         if (o.RxBufferSize == 0) o.RxBufferSize = DefaultBufferSize;
+        if (o.Mtu == 0) o.Mtu = EthernetFrames.StandardMtu;
         if (o.LinkWaitMicroseconds == 0) o.LinkWaitMicroseconds = DefaultLinkWaitMicroseconds;
         if (o.HangMicroseconds == 0) o.HangMicroseconds = DefaultHangMicroseconds;
         if (o.WatchdogIntervalMicroseconds == 0) o.WatchdogIntervalMicroseconds = DefaultWatchdogIntervalMicroseconds;
@@ -102,7 +126,11 @@ public struct IgbOptions
     /// <summary>True when the ring sizes and buffer size are ones the 82576 accepts.</summary>
     internal readonly unsafe bool IsValid()
         => ValidRing(RxRingSize, (uint)sizeof(AdvRxDesc)) && ValidRing(TxRingSize, (uint)sizeof(AdvTxDesc))
-           && RxBufferSize >= MinBufferSize && RxBufferSize <= MaxBufferSize && RxBufferSize % Igb.BsizePacketUnit == 0;
+           && RxBufferSize >= MinBufferSize && RxBufferSize <= MaxBufferSize && RxBufferSize % Igb.BsizePacketUnit == 0
+           && Mtu >= MinMtu && Mtu <= MaxMtu;
+
+    /// <summary>The longest frame sent or received: the MTU, the Ethernet header and one 802.1Q tag (no FCS).</summary>
+    internal readonly int MaxFrameLength => (int)Mtu + EthernetFrames.HeaderAndTagLength;
 
     private static bool ValidRing(uint size, uint descriptorBytes)
         => size >= MinRingSize && size <= MaxRingSize && size * descriptorBytes % Igb.RingLengthMultiple == 0;

@@ -39,6 +39,10 @@ internal unsafe struct IgbRxRing
     public uint Size;
     /// <summary>Bytes per packet buffer (a multiple of <see cref="Igb.BsizePacketUnit"/>, the unit of SRRCTL.BSIZEPACKET).</summary>
     public uint BufferSize;
+    /// <summary>The longest frame the receiver accepts (the MTU plus 18, no FCS): longer chains are device faults.</summary>
+    public int MaxFrameLength;
+    /// <summary>Report the write-back's checksum status in each frame's offload metadata (RXCSUM offloads on).</summary>
+    public bool ReportChecksums;
     /// <summary>The next descriptor the driver looks at.</summary>
     public uint Next;
     /// <summary>The value last written to RDT: the descriptor held back from the device.</summary>
@@ -161,11 +165,18 @@ internal unsafe struct IgbRxRing
 
     /// <summary>
     /// Moves the frames the device has written back (datasheet 7.1.5.2, the write-back format) into
-    /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. A write-back with a
-    /// length of 0 or longer than the buffer, or without EOP (this driver's buffers hold any frame
-    /// the MAC accepts, so a frame never spans descriptors), or DD on the held-back descriptor, is
-    /// counted in <see cref="NicStats.ProtocolErrors"/> and sets <paramref name="deviceFault"/>:
-    /// the frames before it are delivered, the caller resets the device. Frames with RXE are dropped.
+    /// <paramref name="batch"/>, re-arms their descriptors and moves RDT once. A frame longer than
+    /// one buffer spans consecutive descriptors, each full but the last, which has EOP (datasheet
+    /// 7.1.5; Linux igb_is_non_eop): the driver gathers them into one contiguous batch frame. A
+    /// frame whose descriptors are not all written back yet stays for the next call. A write-back
+    /// that could not be true is counted in <see cref="NicStats.ProtocolErrors"/> and sets
+    /// <paramref name="deviceFault"/> (the frames before it are delivered, the caller resets the
+    /// device): a length of 0 or beyond the buffer, a partly filled buffer without EOP, a frame
+    /// longer than <see cref="MaxFrameLength"/> or still without EOP after the most descriptors
+    /// such a frame takes, or DD on the held-back descriptor. Frames with RXE are dropped; a frame
+    /// longer than the caller's empty batch is dropped and counted in <see cref="NicStats.RxDropped"/>.
+    /// With <see cref="ReportChecksums"/>, the EOP write-back's checksum status (IPCS, L4I, IPE,
+    /// L4E; datasheet 7.1.5.2, Linux igb_rx_checksum) goes into the frame's <see cref="FrameOffload"/>.
     /// </summary>
     public int Receive<TAccess>(Igb<TAccess> regs, ref FrameBatch batch, ref NicStats stats, ref IgbDeviceStats device, ref bool deviceFault)
         where TAccess : struct, IRegisterAccess<TAccess>
@@ -174,40 +185,81 @@ internal unsafe struct IgbRxRing
         int count = 0;
         bool moved = false;
         uint last = 0;
+        uint maxParts = ((uint)MaxFrameLength + BufferSize - 1) / BufferSize;
 
         // At most Size - 1 descriptors can be owned by the device at once: a bound that holds even
         // if a faulty device sets DD on descriptors it was never given.
-        for (uint seen = 0; seen < Size - 1 && !batch.IsFull; seen++)
+        uint seen = 0;
+        while (seen < Size - 1 && !batch.IsFull)
         {
-            AdvRxDesc* d = Descriptor(Next);
-            AdvRxDesc.WriteBackView.StatusErrorValue status = d->WriteBack.StatusError;
-            if (!status.DD) break;
-            uint length = d->WriteBack.Length;
-            if (!status.EOP || length == 0 || length > BufferSize)
+            if (!Descriptor(Next)->WriteBack.StatusError.DD) break;
+
+            // The frame's descriptors, from Next to the one with EOP.
+            uint parts = 0, total = 0, at = Next;
+            bool complete = false, bad = false;
+            AdvRxDesc.WriteBackView.StatusErrorValue status = default;
+            while (true)
+            {
+                AdvRxDesc* d = Descriptor(at);
+                status = d->WriteBack.StatusError;
+                if (!status.DD) break;                        // the rest is not written back yet
+                uint length = d->WriteBack.Length;
+                parts++;
+                total += length;
+                if (length == 0 || length > BufferSize || (!status.EOP && length != BufferSize) || total > (uint)MaxFrameLength)
+                {
+                    bad = true;
+                    break;
+                }
+                if (status.EOP) { complete = true; break; }
+                if (parts >= maxParts || seen + parts >= Size - 1) { bad = true; break; }
+                at = After(at);
+            }
+            if (bad)
             {
                 stats.ProtocolErrors++;
                 deviceFault = true;
                 break;
             }
+            if (!complete) break;
+
             if (status.RXE)
             {
                 device.RxErrorDescriptors++;
             }
+            else if ((int)total > batch.FreeBytes)
+            {
+                // A frame the batch has no room for stays in the ring for the next call, unless the
+                // batch is empty: then it can never fit, and is dropped rather than stall the ring.
+                if (batch.Count != 0) break;
+                stats.RxDropped++;
+            }
             else
             {
-                // A frame the batch has no room for stays in the ring for the next call.
-                if ((int)length > batch.FreeBytes) break;
-                new ReadOnlySpan<byte>(Buffer(Next).Cpu, (int)length).CopyTo(batch.Free());
-                batch.Commit((int)length);
+                Span<byte> free = batch.Free();
+                uint offset = 0, index = Next;
+                for (uint p = 0; p < parts; p++)
+                {
+                    uint length = Descriptor(index)->WriteBack.Length;
+                    new ReadOnlySpan<byte>(Buffer(index).Cpu, (int)length).CopyTo(free.Slice((int)offset));
+                    offset += length;
+                    index = After(index);
+                }
+                int frame = batch.Commit((int)total);
+                if (ReportChecksums && frame >= 0) Checks(status, ref batch.Offload(frame));
                 count++;
                 stats.RxFrames++;
-                stats.RxBytes += length;
+                stats.RxBytes += total;
             }
 
-            Arm(Next);
-            last = Next;
+            for (uint p = 0; p < parts; p++)
+            {
+                Arm(Next);
+                last = Next;
+                Next = After(Next);
+            }
+            seen += parts;
             moved = true;
-            Next = After(Next);
         }
 
         if (moved && !deviceFault)
@@ -225,5 +277,24 @@ internal unsafe struct IgbRxRing
             regs.RxQueue(0).RDT.Write(last);
         }
         return count;
+    }
+
+    /// <summary>
+    /// The receive checksum status of an EOP write-back (datasheet 7.1.5.2; Linux igb_rx_checksum):
+    /// nothing when IXSM says to ignore it; IPCS/IPE for the IPv4 header, L4I (TCP or UDP, UDPCS
+    /// for UDP) and L4E for the transport checksum. DataValid when a transport checksum was
+    /// checked and nothing was wrong.
+    /// </summary>
+    private static void Checks(AdvRxDesc.WriteBackView.StatusErrorValue status, ref FrameOffload offload)
+    {
+        if (status.IXSM) return;
+        byte checks = 0;
+        if (status.IPCS) checks |= FrameOffload.IpChecked;
+        if (status.IPCS && status.IPE) checks |= FrameOffload.IpBad;
+        if (status.L4I || status.UDPCS) checks |= FrameOffload.L4Checked;
+        if ((status.L4I || status.UDPCS) && status.L4E) checks |= FrameOffload.L4Bad;
+        offload.Checks = checks;
+        if ((checks & FrameOffload.L4Checked) != 0 && (checks & (FrameOffload.IpBad | FrameOffload.L4Bad)) == 0)
+            offload.Flags |= FrameOffload.DataValid;
     }
 }

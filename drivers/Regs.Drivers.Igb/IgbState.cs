@@ -9,6 +9,8 @@ using Igb = global::Regs.Igb.Igb;
 internal unsafe struct IgbState
 {
     public IgbOptions Options;
+    /// <summary>The offloads turned on (<see cref="IgbOptions.Offloads"/> the driver has).</summary>
+    public NicOffloads Offloads;
     public IgbRxRing Rx;
     public IgbTxRing Tx;
     public NicStats Stats;

@@ -13,6 +13,8 @@ public struct NicStats
     public ulong RxFrames;
     /// <summary>Bytes of those frames.</summary>
     public ulong RxBytes;
+    /// <summary>Frames received but dropped by the driver: longer than the caller's batch could hold even empty.</summary>
+    public ulong RxDropped;
     /// <summary>Frames the device dropped for lack of buffers (where the device counts them).</summary>
     public ulong RxMissed;
     /// <summary>Device completions refused because they could not be true (ids, lengths, indices out of range).</summary>

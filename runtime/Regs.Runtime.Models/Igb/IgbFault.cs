@@ -15,6 +15,12 @@ public enum IgbFault
     RxLengthBeyondBuffer,
     /// <summary>Receive: after the next frame, DD and EOP are written into the descriptor at RDT, which the driver never posted.</summary>
     RxDoneBeyondTail,
+    /// <summary>
+    /// Receive: the frame's last descriptor is written back full and without EOP, and so is every
+    /// further descriptor the device owns: a chain that never ends (its data is whatever the
+    /// buffers held).
+    /// </summary>
+    RxChainWithoutEnd,
     /// <summary>At the next TDT write TDH and RDH jump beyond TDLEN/RDLEN: both queues stall and the heads read out of range.</summary>
     HeadBeyondRing,
     /// <summary>MDIC never reports READY: PHY accesses never complete.</summary>

@@ -36,6 +36,17 @@ public sealed partial class IgbModel
     public long ShortTxFrames => Interlocked.Read(ref _shortTxFrames);
 
     /// <summary>
+    /// Transmit frames whose first data descriptor's PAYLEN (olinfo bits 31:14) is not the frame's
+    /// length, without TSE (datasheet 7.2.2.3.11: PAYLEN is the whole packet's length; QEMU ignores
+    /// it, the 82576 sizes the packet-buffer allocation by it).
+    /// </summary>
+    public long TxPaylenMismatches => Interlocked.Read(ref _txPaylenMismatches);
+
+    private long _txPaylenMismatches;
+
+    internal void CountTxPaylenMismatch() => _txPaylenMismatches++;
+
+    /// <summary>
     /// Switch: record every CTRL.RST issued while RCTL.EN or TCTL.EN is set, with interrupts
     /// unmasked, or less than <see cref="ResetDrainMicroseconds"/> after the units stopped
     /// (Linux igb_reset_hw_82575: IMC all, RCTL 0, TCTL PSP, flush, 10 ms, RST), and every

@@ -143,7 +143,7 @@ public sealed partial class IgbModel : PciDeviceModel
     /// <summary>Legacy (DEXT=0) transmit descriptors consumed without sending anything (QEMU does not implement them).</summary>
     public long LegacyTxDescriptors => Interlocked.Read(ref _legacyTxDescriptors);
 
-    /// <summary>Gathered transmit frames not sent: TSO requested (not modelled) or larger than 16 KiB.</summary>
+    /// <summary>Gathered transmit frames not sent: a TCP segmentation train whose descriptors do not add up (PAYLEN, MSS, header lengths), or larger than IgbTxQueue.MaxFrame.</summary>
     public long UnsentTxFrames => Interlocked.Read(ref _unsentTxFrames);
 
     /// <summary>Frames dropped because queue 0's SRRCTL.DESCTYPE was not advanced one-buffer (1).</summary>

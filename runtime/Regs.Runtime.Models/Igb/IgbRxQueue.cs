@@ -116,9 +116,16 @@ internal sealed class IgbRxQueue
             }
             offset += size;
             bool last = offset >= total;
-            int reported = last && _model.Trigger(IgbFault.RxLengthBeyondBuffer) ? bufferSize + 1024 : written;
-            if (!WriteBack(at, descriptor, reported, last, metadata)) return Halt();
+            bool endless = last && _model.Trigger(IgbFault.RxChainWithoutEnd);
+            int reported = endless ? bufferSize : last && _model.Trigger(IgbFault.RxLengthBeyondBuffer) ? bufferSize + 1024 : written;
+            if (!WriteBack(at, descriptor, reported, last && !endless, metadata)) return Halt();
             Head = Head + 1 >= Count ? 0 : Head + 1;
+            // RxChainWithoutEnd: every descriptor the device still owns, full and without EOP.
+            while (endless && Head != Tail && Head < Count)
+            {
+                if (!WriteBack(Base + Head * DescriptorBytes, descriptor, bufferSize, false, metadata)) return Halt();
+                Head = Head + 1 >= Count ? 0 : Head + 1;
+            }
         }
         return true;
     }

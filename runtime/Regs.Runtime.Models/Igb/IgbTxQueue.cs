@@ -4,6 +4,28 @@ using System.Buffers.Binary;
 namespace Regs.Runtime.Models.Igb;
 
 /// <summary>
+/// An advanced transmit context descriptor as stored by the queue (datasheet 7.2.2.x, the context
+/// descriptor layout): header lengths and VLAN tag, the TUCMD bits (IPv4, L4 type) and the
+/// segmentation parameters (MSS, L4LEN).
+/// </summary>
+internal readonly struct IgbTxContext
+{
+    public IgbTxContext(uint vlanMacIpLens, uint typeTucmd, uint mssL4LenIdx)
+    { VlanMacIpLens = vlanMacIpLens; TypeTucmd = typeTucmd; MssL4LenIdx = mssL4LenIdx; }
+    public uint VlanMacIpLens { get; }
+    public uint TypeTucmd { get; }
+    public uint MssL4LenIdx { get; }
+    public int IpLength => (int)(VlanMacIpLens & 0x1FF);
+    public int MacLength => (int)(VlanMacIpLens >> 9 & 0x7F);
+    public ushort Vlan => (ushort)(VlanMacIpLens >> 16);
+    public bool IPv4 => (TypeTucmd & 1u << 10) != 0;
+    /// <summary>TUCMD.L4T: 0 UDP, 1 TCP, 2 SCTP.</summary>
+    public uint L4Type => TypeTucmd >> 11 & 3;
+    public int L4Length => (int)(MssL4LenIdx >> 8 & 0xFF);
+    public int Mss => (int)(MssL4LenIdx >> 16);
+}
+
+/// <summary>
 /// One transmit queue (datasheet 7.2, registers 8.12): fetches descriptors from TDH up to TDT,
 /// keeps advanced context descriptors (7.2.2.4), gathers advanced data descriptors (7.2.2.3) until
 /// EOP and hands the frame to the model, writing DD back into descriptors that asked with RS.
@@ -12,8 +34,8 @@ namespace Regs.Runtime.Models.Igb;
 internal sealed class IgbTxQueue
 {
     public const uint DescriptorBytes = 16;
-    /// <summary>Largest frame gathered; larger ones (TSO is not modelled) are dropped.</summary>
-    public const int MaxFrame = 16384;
+    /// <summary>Largest frame gathered: a TCP segmentation train's headers and its PAYLEN (18 bits, 256 KiB); larger ones are dropped.</summary>
+    public const int MaxFrame = 256 * 1024 + 256;
 
     public const uint CmdEop = 1u << 24, CmdRs = 1u << 27, CmdDext = 1u << 29, CmdVle = 1u << 30, CmdTse = 1u << 31;
     public const uint TypeContext = 2, TypeData = 3;
@@ -21,7 +43,7 @@ internal sealed class IgbTxQueue
 
     private readonly IgbModel _model;
     private readonly byte[] _frame = new byte[MaxFrame];
-    private readonly uint[] _contextVlanMacIpLens = new uint[2];
+    private readonly IgbTxContext[] _contexts = new IgbTxContext[2];
     private int _length;
     private bool _first = true, _oversized;
     private uint _firstCommand, _firstOptions;
@@ -55,7 +77,7 @@ internal sealed class IgbTxQueue
         BaseLow = BaseHigh = Length = Head = Tail = Dca = WriteBackLow = WriteBackHigh = 0;
         Control = Index == 0 ? IgbRegisters.XDCTL_ENABLE : 0; // queue 0 comes up enabled (QEMU)
         Halted = false;
-        Array.Clear(_contextVlanMacIpLens);
+        Array.Clear(_contexts);
         DropPartialFrame();
     }
 
@@ -113,7 +135,7 @@ internal sealed class IgbTxQueue
         {
             // IDX is bit 4 of MSS_L4LEN_IDX; the 82576 keeps two contexts per queue.
             int slot = (int)(options >> 4) & 1;
-            _contextVlanMacIpLens[slot] = BinaryPrimitives.ReadUInt32LittleEndian(d);
+            _contexts[slot] = new IgbTxContext(BinaryPrimitives.ReadUInt32LittleEndian(d), command, options);
             return true;
         }
         if (type != TypeData) return true; // unknown type: skipped, as QEMU
@@ -139,9 +161,9 @@ internal sealed class IgbTxQueue
             if (_oversized) _model.CountOversizedTxFrame();
             else
             {
+                if ((_firstCommand & CmdTse) == 0 && _firstOptions >> 14 != (uint)_length) _model.CountTxPaylenMismatch();
                 int slot = (int)(_firstOptions >> 4) & 1;
-                _model.SendFrame(_frame.AsSpan(0, _length), _firstCommand, _firstOptions,
-                    (ushort)(_contextVlanMacIpLens[slot] >> 16));
+                _model.SendFrame(_frame.AsSpan(0, _length), _firstCommand, _firstOptions, _contexts[slot]);
             }
             DropPartialFrame();
         }

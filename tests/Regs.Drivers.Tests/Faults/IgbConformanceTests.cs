@@ -87,6 +87,47 @@ public sealed class IgbConformanceTests
         }
     }
 
+    // ------------------------------------------------------------------ transmit descriptors
+
+    /// <summary>
+    /// PAYLEN (datasheet 7.2.2.3.11) is the whole frame on every non-TSO frame, whatever it spans
+    /// or asks: a 9,018-byte frame over five descriptors, a 16-byte frame the driver pads, a 43-byte
+    /// checksum frame the MAC pads; and a TSO train adds up (headers plus PAYLEN), so the model
+    /// sends all of them.
+    /// </summary>
+    [Fact]
+    public void PAYLEN_is_the_whole_frame_for_jumbo_padded_and_offloaded_frames()
+    {
+        using var bench = new ModelBench(NicKind.Igb, Wiring.BackToBack);
+        var model = (IgbModel)bench.Model(0);
+        for (int i = 0; i < 2; i++) ((IgbModel)bench.Model(i)).AutonegotiationTime = TimeSpan.FromMilliseconds(20);
+        var options = new IgbOptions { Mtu = 9000, Offloads = NicOffloads.TxChecksum | NicOffloads.TxTcpSegmentationV4 };
+        Assert.Equal(NicStatus.Ok, IgbNic<ModelAccess, ModelHost>.Initialise(new ModelHost(model, "igbA"), options, out var a));
+        NicScenarios.WaitForLink(ref a, up: true);
+        Regs.Net.MacAddress peer = new(QtestNics.MacBits(1));
+
+        var batch = new FrameBatch(new byte[32 * FrameBatch.SlotSize], new FrameEntry[4]);
+        byte[] jumbo = new byte[9018];
+        jumbo[0] = 0x02;
+        Assert.True(batch.Add(jumbo));
+        Assert.True(batch.Add(jumbo.AsSpan(0, 16)));
+        byte[] udp = Inet.Frame(peer, a.Mac, ipv6: false, tcp: false, new byte[1], 0, 1, out int l4);
+        Assert.True(batch.Add(udp, Inet.NeedsChecksum(l4, tcp: false)));
+        byte[] train = Inet.Frame(peer, a.Mac, ipv6: false, tcp: true, new byte[20_000], 0, 1, out l4);
+        FrameOffload gso = Inet.NeedsChecksum(l4, tcp: true);
+        gso.GsoType = FrameOffload.GsoTcpV4;
+        gso.SegmentSize = 8000;
+        Assert.True(batch.Add(train, gso));
+        int before = bench.Transmitted(0).Count;
+        Assert.Equal(4, a.Send(batch));
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (bench.Transmitted(0).Count < before + 6 && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(5);
+        Assert.Equal(before + 6, bench.Transmitted(0).Count);   // 3 frames and 3 segments
+        Assert.Equal(0, model.TxPaylenMismatches);
+        Assert.Equal(0, model.UnsentTxFrames);
+        Assert.Equal(0ul, a.Stats().TxRejected);
+    }
+
     // ------------------------------------------------------------------ reset sequence
 
     [Fact]

@@ -23,15 +23,19 @@ internal sealed class IgbFaultBench : IgbFaultTraffic<ModelAccess, ModelHost>, I
 
     private readonly ModelBench _models = new(NicKind.Igb, Wiring.BackToBack);
 
-    public IgbFaultBench(bool interrupts, bool openA = true)
+    public IgbFaultBench(bool interrupts, bool openA = true, uint mtu = 0)
     {
         Interrupts = interrupts;
+        Mtu = mtu;
         for (int i = 0; i < 2; i++) Model(i).AutonegotiationTime = TimeSpan.FromMilliseconds(20);
         Assert.Equal(NicStatus.Ok, Open(1, setMac: false, out Nics[1]));
         if (openA) OpenA();
     }
 
     public bool Interrupts { get; }
+
+    /// <summary>The MTU both drivers run with (0: the default).</summary>
+    public uint Mtu { get; }
 
     /// <summary>The two models and their wire.</summary>
     public ModelBench Models => _models;
@@ -49,6 +53,7 @@ internal sealed class IgbFaultBench : IgbFaultTraffic<ModelAccess, ModelHost>, I
         HangMicroseconds = HangMicroseconds,
         WatchdogIntervalMicroseconds = WatchdogMicroseconds,
         LinkWaitMicroseconds = 500_000,
+        Mtu = Mtu,
     };
 
     /// <summary>Initialises the driver of NIC <paramref name="index"/>.</summary>

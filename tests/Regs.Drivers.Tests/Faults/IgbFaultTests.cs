@@ -144,6 +144,30 @@ public sealed class IgbFaultTests
         Resumes(bench, before);
     }
 
+    /// <summary>
+    /// A receive chain that never ends (every descriptor the device owns full and without EOP):
+    /// with the default MTU the first descriptor without EOP, with MTU 9000 the sixth (9,018 bytes
+    /// fit in five 2 KiB buffers), is a device error; the driver resets, gathers nothing past its
+    /// bound, delivers none of it, and traffic resumes.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0u)]
+    [InlineData(true, 0u)]
+    [InlineData(false, 9000u)]
+    [InlineData(true, 9000u)]
+    public void A_receive_chain_without_EOP_is_a_device_error_never_an_overflow(bool interrupts, uint mtu)
+    {
+        using var bench = new IgbFaultBench(interrupts, mtu: mtu);
+        Before before = Warm(bench);
+        bench.ModelA.Arm(IgbFault.RxChainWithoutEnd);
+        TimeSpan detected = bench.DriveUntil(Recovered(bench, before, NicStatus.DeviceError), ImmediateLimit, sendFromA: false);
+        Assert.Equal(1, bench.ModelA.FaultHits(IgbFault.RxChainWithoutEnd));
+        Assert.Equal(before.Stats.ProtocolErrors + 1, bench.A.Stats().ProtocolErrors);
+        Assert.Equal(0ul, bench.A.Stats().RxDropped);
+        Report($"RxChainWithoutEnd (MTU {(mtu == 0 ? 1500 : mtu)})", bench, 1, detected, before);
+        Resumes(bench, before);
+    }
+
     [Theory, InlineData(false), InlineData(true)]
     public void DD_on_the_held_back_descriptor_is_a_device_error_and_its_stale_frame_is_never_delivered(bool interrupts)
     {
