@@ -13,6 +13,8 @@ public struct NicStats
     public ulong RxFrames;
     /// <summary>Bytes of those frames.</summary>
     public ulong RxBytes;
+    /// <summary>Received frames the driver dropped: longer than an empty batch holds (they could never be delivered), or with receive metadata that cannot be true.</summary>
+    public ulong RxDropped;
     /// <summary>Frames the device dropped for lack of buffers (where the device counts them).</summary>
     public ulong RxMissed;
     /// <summary>Device completions refused because they could not be true (ids, lengths, indices out of range).</summary>
