@@ -189,4 +189,102 @@ public sealed class VirtioNetBigFrameTests : IDisposable
         Assert.Empty(_device.TakeTransmitted());
         Assert.Equal(1ul, nic.Stats().TxRejected);
     }
+
+    // ---------------------------------------------------------------- receive offload metadata
+
+    private const VirtioNetFeatures GuestOffloads = VirtioNetFeatures.GUEST_CSUM | VirtioNetFeatures.GUEST_TSO4 | VirtioNetFeatures.GUEST_ECN;
+    private const NicOffloads RxOffloads = NicOffloads.RxChecksum | NicOffloads.RxTcpCoalescingV4 | NicOffloads.RxTcpEcn;
+
+    [Theory]
+    [InlineData(64u, true)]            // 64 buffers of 2 KiB gather a 64 KiB frame
+    [InlineData(16u, false)]           // 16 cannot: GUEST_TSO4 (and GUEST_ECN with it) refused (5.1.6.3)
+    public void Receive_coalescing_is_negotiated_only_when_the_buffers_hold_a_64_KiB_frame(uint queue, bool coalescing)
+    {
+        _device.Offered |= GuestOffloads;
+        _device.QueueSizeMax[0] = _device.QueueSizeMax[1] = queue;
+
+        Nic nic = Started(new VirtioNetOptions { Offloads = RxOffloads });
+
+        Assert.Equal(coalescing, (_device.Accepted!.Value & VirtioNetFeatures.GUEST_TSO4) != 0);
+        Assert.Equal(coalescing, (_device.Accepted!.Value & VirtioNetFeatures.GUEST_ECN) != 0);
+        Assert.True((_device.Accepted!.Value & VirtioNetFeatures.GUEST_CSUM) != 0);
+        Assert.Equal(coalescing ? RxOffloads : NicOffloads.RxChecksum, nic.Offloads);
+    }
+
+    [Fact]
+    public void A_coalesced_frame_with_a_partial_checksum_is_received_whole_with_its_metadata()
+    {
+        _device.Offered |= GuestOffloads;
+        _device.QueueSizeMax[0] = _device.QueueSizeMax[1] = 64;
+        Nic nic = Started(new VirtioNetOptions { Offloads = RxOffloads });
+        byte[] train = Frame(30000, 14);
+        // flags NEEDS_CSUM, gso_type TCPV4|ECN, hdr_len 54, gso_size 1448, csum_start 34, csum_offset 16
+        byte[] header = { 1, 0x81, 54, 0, 0xA8, 0x05, 34, 0, 16, 0 };
+
+        int buffers = _device.DeliverMerged(train, 15, header: header);
+
+        Assert.Equal(15, buffers);
+        var batch = Batch(20);
+        Assert.Equal(1, nic.Receive(ref batch));
+        Assert.Equal(train, batch.Frame(0).ToArray());
+        FrameOffload o = batch.Offload(0);
+        Assert.Equal((FrameOffload.NeedsChecksum, (byte)(FrameOffload.GsoTcpV4 | FrameOffload.GsoEcn)), (o.Flags, o.GsoType));
+        Assert.Equal((54, 1448, 34, 16), (o.HeaderLength, o.SegmentSize, o.ChecksumStart, o.ChecksumOffset));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0, 0, 0xF0, 0, 16, 0 })]      // NEEDS_CSUM, the field past the frame's end
+    [InlineData(new byte[] { 0, 4, 54, 0, 0xA8, 5, 0, 0, 0, 0 })]      // a TCPV6 train: GUEST_TSO6 not negotiated
+    [InlineData(new byte[] { 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0 })]       // an undefined flag
+    public void Receive_metadata_that_cannot_be_true_drops_the_frame_and_counts_it(byte[] header)
+    {
+        _device.Offered |= GuestOffloads;
+        _device.QueueSizeMax[0] = _device.QueueSizeMax[1] = 64;
+        Nic nic = Started(new VirtioNetOptions { Offloads = RxOffloads });
+
+        Assert.Equal(1, _device.DeliverMerged(Frame(200, 15), 1, header: header));
+        Assert.True(_device.Deliver(Frame(60, 16)));
+        var batch = Batch(4);
+
+        Assert.Equal(1, nic.Receive(ref batch));
+        Assert.Equal(Frame(60, 16), batch.Frame(0).ToArray());
+        Assert.Equal(1ul, nic.Stats().RxDropped);
+        Assert.Equal(0ul, nic.Stats().ProtocolErrors);
+    }
+
+    [Fact]
+    public void DATA_VALID_under_GUEST_CSUM_says_the_device_checked_the_checksum()
+    {
+        _device.Offered |= VirtioNetFeatures.GUEST_CSUM;
+        Nic nic = Started(new VirtioNetOptions { Offloads = NicOffloads.RxChecksum });
+
+        Assert.Equal(1, _device.DeliverMerged(Frame(300, 17), 1, header: new byte[] { 2 }));
+        var batch = Batch(4);
+        Assert.Equal(1, nic.Receive(ref batch));
+
+        Assert.Equal(FrameOffload.DataValid, batch.Offload(0).Flags);
+        Assert.Equal(FrameOffload.L4Checked, batch.Offload(0).Checks);
+    }
+
+    // ---------------------------------------------------------------- transmit offload metadata
+
+    [Fact]
+    public void The_transmit_header_carries_the_frames_checksum_and_segmentation_requests()
+    {
+        _device.Offered |= VirtioNetFeatures.CSUM | VirtioNetFeatures.HOST_TSO4;
+        Nic nic = Started(new VirtioNetOptions { Offloads = NicOffloads.TxChecksum | NicOffloads.TxTcpSegmentationV4 });
+        var batch = Batch(16);
+        var train = new FrameOffload { Flags = FrameOffload.NeedsChecksum, GsoType = FrameOffload.GsoTcpV4, HeaderLength = 54, SegmentSize = 1448, ChecksumStart = 34, ChecksumOffset = 16 };
+        Assert.True(batch.Add(Frame(20000, 18), train));
+
+        Assert.Equal(1, nic.Send(in batch));
+
+        FakeSplitQueue tx = _device.Queues[1];
+        Assert.True(tx.TryPopAvailable(out ushort head));
+        byte[] sent = tx.ReadChain(head);
+        Assert.Equal(12 + 20000, sent.Length);
+        Assert.Equal(new byte[] { 1, 1, 54, 0, 0xA8, 5, 34, 0, 16, 0, 0, 0 }, sent.AsSpan(0, 12).ToArray());
+        Assert.Equal(Frame(20000, 18), sent.AsSpan(12).ToArray());
+        Assert.Equal(0ul, nic.Stats().TxRejected);
+    }
 }
