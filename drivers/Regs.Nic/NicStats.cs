@@ -13,7 +13,7 @@ public struct NicStats
     public ulong RxFrames;
     /// <summary>Bytes of those frames.</summary>
     public ulong RxBytes;
-    /// <summary>Received frames the driver dropped: longer than an empty batch holds (they could never be delivered), or with receive metadata that cannot be true.</summary>
+    /// <summary>Frames received but dropped by the driver: longer than the caller's batch could hold even empty.</summary>
     public ulong RxDropped;
     /// <summary>Frames the device dropped for lack of buffers (where the device counts them).</summary>
     public ulong RxMissed;
