@@ -20,7 +20,7 @@ namespace Regs.Drivers.Virtio;
 /// (a wait that found nothing, a full transmit ring), at most once per health interval.
 /// </para>
 /// </summary>
-public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
+public unsafe partial struct VirtioNet<TAccess, TTransport, THost> : INic
     where TAccess : struct, IRegisterAccess<TAccess>
     where TTransport : struct, IVirtioTransport<TAccess>
     where THost : struct, IDriverHost
@@ -29,22 +29,20 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
     // Every buffer is two descriptors, header then frame data: a chain, or an indirect table.
     private const uint DescriptorsPerBuffer = 2;
     // One slot of DMA memory per buffer: the header (at most sizeof(VirtioNetHdr) = 12 bytes) in
-    // a 16-byte field, the indirect table (DescriptorsPerBuffer VirtqDescs of 16 bytes, 16-byte
-    // aligned as 2.7 requires of descriptor tables), then the frame data on the next cache line.
+    // a 16-byte field, the receive indirect table (DescriptorsPerBuffer VirtqDescs of 16 bytes,
+    // 16-byte aligned as 2.7 requires of descriptor tables), then the frame data on the next cache
+    // line: 2 KiB for transmit slots, RxDataBytes for receive slots (more than 2 KiB for big
+    // buffers: an MTU above 2030 without MRG_RXBUF).
     private const uint CacheLine = 64;
     private const uint HeaderAt = 0, TableAt = 16, DataAt = CacheLine;
-    private const uint SlotStride = DataAt + FrameBatch.SlotSize;
+    private const uint TxSlotStride = DataAt + FrameBatch.SlotSize;
     // Written into the flags of every receive header before it is posted. A device that used the
-    // buffer overwrote it (5.1.6.4: only bits 0-2 are defined, none negotiated here), so finding
-    // it means a completion for a buffer the device never filled: a duplicate or stale used element.
+    // buffer overwrote it (5.1.6.4: only bits 0-2 are defined), so finding it means a completion
+    // for a buffer the device never filled: a duplicate or stale used element.
     private const byte RxUnwritten = byte.MaxValue;
     // The MTU without VIRTIO_NET_F_MTU: Ethernet's.
     private const ushort DefaultMtu = EthernetFrames.StandardMtu;
     private const int EthernetHeaderAndTag = EthernetFrames.HeaderAndTagLength;
-    // The largest MTU whose frames fit a receive buffer's data segment (5.1.4.2: the driver MUST
-    // supply buffers for one packet of mtu plus the Ethernet header); above it VIRTIO_NET_F_MTU is
-    // refused, as Linux's virtnet_validate clears it for an mtu it cannot use.
-    private const int MaxMtu = FrameBatch.SlotSize - EthernetHeaderAndTag;
     // Bytes of the configuration space up to the end of each field the driver reads (5.1.4):
     // mac[6], then le16 status, le16 max_virtqueue_pairs, le16 mtu.
     private const uint ConfigThroughMac = 6, ConfigThroughStatus = 8, ConfigThroughMtu = 12;
@@ -86,11 +84,32 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
 
         s->Rx = VirtqueueSplit.Create(ref nic._host, size);
         s->Tx = VirtqueueSplit.Create(ref nic._host, size);
-        s->RxSlots = host.AllocateDma(size * SlotStride, CacheLine);
-        s->TxSlots = host.AllocateDma(size * SlotStride, CacheLine);
+        // Receive buffers: 2 KiB of frame data each, as long as the device offers MRG_RXBUF (a big
+        // frame spreads over several, 5.1.6.3.1). Without it, each buffer must hold a whole frame
+        // of the largest MTU the options accept (5.1.4.2): big buffers of MaxMtu + 18 rounded up to
+        // 2 KiB, as Linux's add_recvbuf_big sizes them (one contiguous segment here: the memory is
+        // one allocation). If that much memory is not there, 2 KiB buffers and a smaller MTU.
+        var offered = (VirtioNetFeatures)transport.ReadDeviceFeatures();
+        bool mergeable = (offered & VirtioNetFeatures.MRG_RXBUF) != 0 && !options.NoMergeableBuffers;
+        uint bigFrame = options.MaxMtu + (uint)EthernetHeaderAndTag;
+        uint rxData = FrameBatch.SlotSize;
+        if (!mergeable && bigFrame > rxData)
+        {
+            uint big = (bigFrame + FrameBatch.SlotSize - 1) / FrameBatch.SlotSize * FrameBatch.SlotSize;
+            s->RxSlots = host.AllocateDma(size * (DataAt + big), CacheLine);
+            if (!s->RxSlots.IsEmpty) rxData = big;
+        }
+        if (s->RxSlots.IsEmpty) s->RxSlots = host.AllocateDma(size * (DataAt + rxData), CacheLine);
+        s->RxDataBytes = rxData;
+        s->RxStride = DataAt + rxData;
+        s->TxSlots = host.AllocateDma(size * TxSlotStride, CacheLine);
+        if ((offered & VirtioNetFeatures.RING_INDIRECT_DESC) != 0 && !options.NoIndirect)
+            s->TxTables = host.AllocateDma(size * TxTableStride, 16);     // 2.7.5.3: 16-byte aligned tables
         s->TxFree = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
-        s->TxLength = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
-        if (s->Rx == null || s->Tx == null || s->RxSlots.IsEmpty || s->TxSlots.IsEmpty || s->TxFree == null || s->TxLength == null)
+        s->TxNext = (ushort*)host.AllocatePrivate(size * sizeof(ushort));
+        s->TxLength = (uint*)host.AllocatePrivate(size * sizeof(uint));
+        if (s->Rx == null || s->Tx == null || s->RxSlots.IsEmpty || s->TxSlots.IsEmpty
+            || s->TxFree == null || s->TxNext == null || s->TxLength == null)
             return nic.RecordFailure(s, NicStatus.OutOfMemory);
         s->QueueSize = size;
         return nic.Reset();
@@ -133,26 +152,51 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         var offered = (VirtioNetFeatures)_transport.ReadDeviceFeatures();
         var wanted = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
                    | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC
-                   | VirtioNetFeatures.ACCESS_PLATFORM;
+                   | VirtioNetFeatures.ACCESS_PLATFORM | WantedOffloads(s->Options.Offloads);
         if (_transport.Modern) wanted |= VirtioNetFeatures.VERSION_1 | VirtioNetFeatures.ORDER_PLATFORM;
-        if (s->Options.NoIndirect) wanted &= ~VirtioNetFeatures.RING_INDIRECT_DESC;
+        if (s->Options.NoIndirect || s->TxTables.IsEmpty) wanted &= ~VirtioNetFeatures.RING_INDIRECT_DESC;
         if (s->Options.NoEventIdx) wanted &= ~VirtioNetFeatures.RING_EVENT_IDX;
+        // MRG_RXBUF only when the buffers were sized for it (2 KiB each, a frame over several).
+        if (!s->Options.NoMergeableBuffers && s->RxDataBytes == FrameBatch.SlotSize) wanted |= VirtioNetFeatures.MRG_RXBUF;
         // No feature whose configuration field lies beyond what the device lets the driver read.
         uint configLength = _transport.DeviceConfigLength;
         if (configLength < ConfigThroughMac) wanted &= ~VirtioNetFeatures.MAC;
         if (configLength < ConfigThroughStatus) wanted &= ~VirtioNetFeatures.STATUS;
         if (configLength < ConfigThroughMtu) wanted &= ~VirtioNetFeatures.MTU;
+        // The layout in effect decides what a frame can be: header length, buffers per queue,
+        // the longest frame a receive and a transmit chain hold.
+        var usable = offered & wanted;
+        s->Indirect = (usable & VirtioNetFeatures.RING_INDIRECT_DESC) != 0;
+        s->Mergeable = (usable & VirtioNetFeatures.MRG_RXBUF) != 0;
+        // 5.1.6: the header is 12 bytes (virtio_net_hdr_v1) with VERSION_1 or MRG_RXBUF, else the
+        // legacy 10 bytes (5.1.6.1).
+        s->HeaderLength = _transport.Modern || s->Mergeable ? (uint)sizeof(VirtioNetHdr) : (uint)sizeof(VirtioNetHdrLegacy);
+        s->SlotCount = s->Indirect ? s->QueueSize : s->QueueSize / DescriptorsPerBuffer;
+        s->RxCapacity = ReceiveCapacity(s);
+        s->TxCapacity = TransmitCapacity(s);
+        // 5.1.3.1: no feature without the ones it requires (checksums under segmentation, TSO
+        // under ECN); receive coalescing only when a 64 KiB frame fits the receive buffers
+        // (5.1.6.3: with GUEST_TSO the buffers must take the largest packet).
+        usable = Dependencies(usable, s->RxCapacity >= FrameBatch.MaxLength);
         // 5.1.4.2: VIRTIO_NET_F_MTU only when honoured, decided from mtu before FEATURES_OK (as
-        // Linux's virtnet_validate): an mtu below 68 is invalid (5.1.4.1), one above MaxMtu would
-        // need larger receive buffers than a slot. Refused, the driver stays at 1500.
-        ushort mtu = DefaultMtu;
-        if ((offered & wanted & VirtioNetFeatures.MTU) != 0)
+        // Linux's virtnet_validate): an mtu below 68 is invalid (5.1.4.1) and refused. Up to the
+        // driver's bound (the options' MaxMtu, what a transmit and a receive chain hold) it is the
+        // MTU; above it the feature is still accepted when the receive buffers hold a frame of the
+        // device's mtu (MRG_RXBUF gathers up to 64 KiB) and the driver keeps to its bound (it MUST
+        // NOT transmit more than mtu, and sends less); otherwise it is refused and the MTU is 1500.
+        uint bound = s->Options.MaxMtu;
+        if (bound + EthernetHeaderAndTag > (uint)s->RxCapacity) bound = (uint)s->RxCapacity - EthernetHeaderAndTag;
+        if (bound + EthernetHeaderAndTag > (uint)s->TxCapacity) bound = (uint)s->TxCapacity - EthernetHeaderAndTag;
+        ushort fallback = bound < DefaultMtu ? (ushort)bound : DefaultMtu;
+        ushort mtu = fallback;
+        if ((usable & VirtioNetFeatures.MTU) != 0)
         {
-            ushort deviceMtu = new VirtioNetConfig<TAccess>(_transport.DeviceConfig).mtu.Read();
-            if (deviceMtu >= VirtioNetConfig.MinMtu && deviceMtu <= MaxMtu) mtu = deviceMtu;
-            else wanted &= ~VirtioNetFeatures.MTU;
+            uint deviceMtu = new VirtioNetConfig<TAccess>(_transport.DeviceConfig).mtu.Read();
+            if (deviceMtu >= VirtioNetConfig.MinMtu && deviceMtu <= bound) mtu = (ushort)deviceMtu;
+            else if (deviceMtu > bound && deviceMtu + EthernetHeaderAndTag <= (uint)s->RxCapacity) mtu = (ushort)bound;
+            else usable &= ~VirtioNetFeatures.MTU;
         }
-        var features = offered & wanted;
+        var features = usable;
         if (_transport.Modern && (features & VirtioNetFeatures.VERSION_1) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         if (_host.TranslatesDma && (features & VirtioNetFeatures.ACCESS_PLATFORM) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         _transport.WriteDriverFeatures((ulong)features);
@@ -165,21 +209,13 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             if ((_transport.ReadStatus() & DeviceStatus.FEATURES_OK) == 0) return MarkDeviceFailed(NicStatus.Unsupported);
         }
         s->Features = features;
-        s->Indirect = (features & VirtioNetFeatures.RING_INDIRECT_DESC) != 0;
+        s->Offloads = OffloadsOf(features);
         bool eventIdx = (features & VirtioNetFeatures.RING_EVENT_IDX) != 0;
-        // 5.1.6: the header is virtio_net_hdr_v1 (12 bytes) with VERSION_1, else the legacy
-        // 10 bytes (no MRG_RXBUF is negotiated).
-        s->HeaderLength = _transport.Modern ? (uint)sizeof(VirtioNetHdr) : (uint)sizeof(VirtioNetHdrLegacy);
-        s->SlotCount = s->Indirect ? s->QueueSize : s->QueueSize / DescriptorsPerBuffer;
 
         // Step 7: the queues, each buffer's descriptors written once (addresses never change).
         s->Rx->Reset(eventIdx);
         s->Tx->Reset(eventIdx, ignoreUsedLength: true);   // transmit buffers are device-readable only
-        for (uint slot = 0; slot < s->SlotCount; slot++)
-        {
-            WriteDescriptors(s, s->Rx, s->RxSlots, slot, deviceWrites: true);
-            WriteDescriptors(s, s->Tx, s->TxSlots, slot, deviceWrites: false);
-        }
+        for (uint slot = 0; slot < s->SlotCount; slot++) WriteReceiveDescriptors(s, slot);
         // Interrupts: with MSI-X (the platform enabled vectors) configuration changes and the
         // receive queue share vector 0 (4.1.5.1.2); transmit completions need none.
         uint vector = _host.InterruptVectors > 0 ? 0 : VirtioPciCap.NoVector;
@@ -205,7 +241,8 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
             mac = s->RandomMac;                      // 5.1.4.2: no MAC offered, a random one
         s->Mac = new MacAddress(mac);
         // The mtu validated before FEATURES_OK (it never changes once set, 5.1.4).
-        s->Mtu = (features & VirtioNetFeatures.MTU) != 0 ? mtu : DefaultMtu;
+        s->Mtu = (features & VirtioNetFeatures.MTU) != 0 ? mtu : fallback;
+        s->MaxFrame = s->Mtu + EthernetHeaderAndTag;
         s->LinkUp = !config.Has(VirtioNetFeatures.STATUS) || config.status.LINK_UP;
         s->Generation = _transport.ReadGeneration();
 
@@ -261,101 +298,11 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return new LinkState(_s->LinkUp, 0, true);
     }
 
-    // Not inlined into the caller: as its own root the JIT inlines the ring helpers into it
-    // (inlined into a large caller loop, the inline budget runs out and they become calls).
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public int Send(in FrameBatch batch)
-    {
-        VirtioNetState* s = _s;
-        if (s == null) return 0;
-        if (!s->Started && !RetryRecovery()) return 0;
-        if (!ReclaimTransmitted()) return 0;
-        int maxFrame = MaxFrame(s);
-        int consumed = 0, sent = 0;
-        for (; consumed < batch.Count; consumed++)
-        {
-            int i = consumed, length = batch.Length(i);
-            if ((uint)(length - 1) >= (uint)maxFrame)  // empty, or longer than 5.1.4.2 allows
-            {
-                s->Stats.TxRejected++;
-                continue;
-            }
-            if (s->TxFreeCount == 0) break;
-            uint slot = s->TxFree[--s->TxFreeCount];
-            byte* buffer = s->TxSlots.Cpu + slot * SlotStride;
-            // 5.1.6.2: no offloads. The header (10 or 12 bytes) sits in a 16-byte field: clear 12
-            // with two stores rather than a call.
-            *(ulong*)(buffer + HeaderAt) = 0;
-            *(uint*)(buffer + HeaderAt + 8) = 0;
-            batch.Frame(i).CopyTo(new System.Span<byte>(buffer + DataAt, FrameBatch.SlotSize));
-            DataDescriptor(s, s->Tx, s->TxSlots, slot).len = (uint)length;
-            s->TxLength[slot] = (ushort)length;
-            if (!s->Tx->Post(Head(s, slot), 0))
-            {
-                // A free slot whose chain the ring still holds: the driver's books disagree
-                // with the ring. Keep the slot, stop, and start over from a reset.
-                s->TxFree[s->TxFreeCount++] = (ushort)slot;
-                ProtocolError();
-                return consumed;
-            }
-            sent++;
-        }
-        if (sent != 0 && s->Tx->Publish()) _transport.Notify(TransmitQueue, s->TxNotify);
-        if (sent == 0 && consumed < batch.Count) CheckHealth();   // full and nothing came back: the stuck path
-        return consumed;
-    }
+    public readonly int MaxFrameLength => _s == null ? 0 : _s->MaxFrame;
 
     /// <inheritdoc/>
-    public readonly int MaxFrameLength => _s == null ? 0 : MaxFrame(_s);
-
-    /// <inheritdoc/>
-    public readonly NicOffloads Offloads => NicOffloads.None;
-
-    // 5.1.4.2: frames up to the MTU plus the Ethernet header and one 802.1Q tag, within a slot.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MaxFrame(VirtioNetState* s)
-    {
-        int max = s->Mtu + EthernetHeaderAndTag;
-        return max < FrameBatch.SlotSize ? max : FrameBatch.SlotSize;
-    }
-
-    // Not inlined into the caller: as its own root the JIT inlines the ring helpers into it
-    // (inlined into a large caller loop, the inline budget runs out and they become calls).
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public int Receive(ref FrameBatch batch)
-    {
-        VirtioNetState* s = _s;
-        batch.Clear();
-        if (s == null) return 0;
-        if (!s->Started && !RetryRecovery()) return 0;
-        while (!batch.IsFull)
-        {
-            UsedResult result = s->Rx->TryTakeUsed(out uint head, out uint length);
-            if (result == UsedResult.Empty) break;
-            if (result == UsedResult.ProtocolError || length < s->HeaderLength)
-            {
-                ProtocolError();
-                return batch.Count;
-            }
-            uint slot = SlotOf(s, head);
-            byte* buffer = s->RxSlots.Cpu + slot * SlotStride;
-            if (buffer[HeaderAt] == RxUnwritten)
-            {
-                ProtocolError();                           // returned without being filled: never deliver it
-                return batch.Count;
-            }
-            uint frameLength = length - s->HeaderLength;     // <= SlotSize: bounded by what was posted
-            new System.ReadOnlySpan<byte>(buffer + DataAt, (int)frameLength).CopyTo(batch.Free());
-            batch.Commit((int)frameLength);
-            s->Stats.RxFrames++;
-            s->Stats.RxBytes += frameLength;
-            PostReceive(s, slot);
-        }
-        if (s->Rx->Publish()) _transport.Notify(ReceiveQueue, s->RxNotify);
-        return batch.Count;
-    }
+    public readonly NicOffloads Offloads => _s == null ? NicOffloads.None : _s->Offloads;
 
     /// <inheritdoc/>
     public bool WaitForReceive(uint timeoutMicroseconds)
@@ -410,22 +357,6 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         s->Rx->SuppressInterrupts();
         if (!s->Rx->HasUsed) CheckHealth();
         return s->Started && s->Rx->HasUsed;
-    }
-
-    // Reclaims transmitted buffers (2.7.14); false if the device broke the protocol.
-    private bool ReclaimTransmitted()
-    {
-        VirtioNetState* s = _s;
-        while (true)
-        {
-            UsedResult result = s->Tx->TryTakeUsed(out uint head, out _);
-            if (result == UsedResult.Empty) return true;
-            if (result == UsedResult.ProtocolError) { ProtocolError(); return false; }
-            uint slot = SlotOf(s, head);
-            s->TxFree[s->TxFreeCount++] = (ushort)slot;
-            s->Stats.TxFrames++;
-            s->Stats.TxBytes += s->TxLength[slot];
-        }
     }
 
     // Re-reads the device status and the link status (5.1.4); true when the link changed or the
@@ -562,27 +493,25 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return why;
     }
 
-    // Slot k's chain: an indirect descriptor at k pointing at a two-entry table, or descriptors
-    // 2k and 2k+1 chained (2.7.5, 2.7.5.3).
-    private static void WriteDescriptors(VirtioNetState* s, VirtqueueSplit* q, DmaBuffer slots, uint slot, bool deviceWrites)
+    // Receive slot k's chain, written once: an indirect descriptor at k pointing at a two-entry
+    // table, or descriptors 2k and 2k+1 chained (2.7.5, 2.7.5.3); both device-writable.
+    private static void WriteReceiveDescriptors(VirtioNetState* s, uint slot)
     {
-        ulong header = slots.Device + slot * SlotStride + HeaderAt;
-        ulong data = slots.Device + slot * SlotStride + DataAt;
-        VirtqDescFlags write = deviceWrites ? VirtqDescFlags.WRITE : 0;
-        uint headerLength = s->HeaderLength;
-        uint dataLength = deviceWrites ? (uint)FrameBatch.SlotSize : 0u;
+        byte* cpu = s->RxSlots.Cpu + slot * s->RxStride;
+        ulong device = s->RxSlots.Device + slot * s->RxStride;
+        VirtqDescFlags write = VirtqDescFlags.WRITE;
         if (s->Indirect)
         {
-            var table = (VirtqDesc*)(slots.Cpu + slot * SlotStride + TableAt);
-            Set(ref table[0], header, headerLength, write | VirtqDescFlags.NEXT, 1);
-            Set(ref table[1], data, dataLength, write, 0);
-            Set(ref q->Descriptor(slot), slots.Device + slot * SlotStride + TableAt, DescriptorsPerBuffer * (uint)sizeof(VirtqDesc), VirtqDescFlags.INDIRECT, 0);
+            var table = (VirtqDesc*)(cpu + TableAt);
+            Set(ref table[0], device + HeaderAt, s->HeaderLength, write | VirtqDescFlags.NEXT, 1);
+            Set(ref table[1], device + DataAt, s->RxDataBytes, write, 0);
+            Set(ref s->Rx->Descriptor(slot), device + TableAt, DescriptorsPerBuffer * (uint)sizeof(VirtqDesc), VirtqDescFlags.INDIRECT, 0);
         }
         else
         {
             uint head = DescriptorsPerBuffer * slot;
-            Set(ref q->Descriptor(head), header, headerLength, write | VirtqDescFlags.NEXT, (ushort)(head + 1));
-            Set(ref q->Descriptor(head + 1), data, dataLength, write, 0);
+            Set(ref s->Rx->Descriptor(head), device + HeaderAt, s->HeaderLength, write | VirtqDescFlags.NEXT, (ushort)(head + 1));
+            Set(ref s->Rx->Descriptor(head + 1), device + DataAt, s->RxDataBytes, write, 0);
         }
     }
 
@@ -592,14 +521,6 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         d.len = length;
         d.flags = flags;
         d.next = next;
-    }
-
-    // The descriptor holding slot k's frame data, whose length changes per transmitted frame.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ref VirtqDesc DataDescriptor(VirtioNetState* s, VirtqueueSplit* q, DmaBuffer slots, uint slot)
-    {
-        if (s->Indirect) return ref ((VirtqDesc*)(slots.Cpu + slot * SlotStride + TableAt))[1];
-        return ref q->Descriptor(DescriptorsPerBuffer * slot + 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -622,11 +543,4 @@ public unsafe struct VirtioNet<TAccess, TTransport, THost> : INic
         return (z & 0xFFFF_FFFF_FFFFUL & ~1UL) | 2UL;   // octet 0 is the low byte (as the config's mac[0])
     }
 
-    // Marks receive slot k's header unwritten and gives the slot to the device.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PostReceive(VirtioNetState* s, uint slot)
-    {
-        s->RxSlots.Cpu[slot * SlotStride + HeaderAt] = RxUnwritten;
-        s->Rx->Post(Head(s, slot), s->HeaderLength + (uint)FrameBatch.SlotSize);
-    }
 }

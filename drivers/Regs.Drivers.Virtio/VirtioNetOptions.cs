@@ -1,3 +1,5 @@
+using Regs.Nic;
+
 namespace Regs.Drivers.Virtio;
 
 /// <summary>
@@ -48,6 +50,25 @@ public struct VirtioNetOptions
     /// </summary>
     public ulong MacSeed;
 
+    /// <summary>
+    /// The largest MTU the driver accepts from a device offering VIRTIO_NET_F_MTU (5.1.4.2), 68 to
+    /// <see cref="MtuLimit"/>; 0 means <see cref="MtuLimit"/>. With VIRTIO_NET_F_MRG_RXBUF a big
+    /// frame is gathered from 2 KiB receive buffers; without it the receive buffers are made big
+    /// enough at initialisation (one data segment of MTU + 18 bytes rounded up to 2 KiB per buffer).
+    /// </summary>
+    public uint MaxMtu;
+
+    /// <summary>Do not negotiate VIRTIO_NET_F_MRG_RXBUF even when offered: every frame arrives in one receive buffer.</summary>
+    public bool NoMergeableBuffers;
+
+    /// <summary>
+    /// The offloads to turn on where the device offers them (5.1.3): <see cref="NicOffloads.TxChecksum"/>
+    /// (CSUM), TCP segmentation (HOST_TSO4/6, which need CSUM, and HOST_ECN), <see cref="NicOffloads.RxChecksum"/>
+    /// (GUEST_CSUM), receive coalescing (GUEST_TSO4/6, which need GUEST_CSUM and receive buffers for
+    /// 64 KiB frames, so MRG_RXBUF; GUEST_ECN). What was turned on is in <c>Offloads</c>. None by default.
+    /// </summary>
+    public NicOffloads Offloads;
+
     /// <summary>The defaults: 256-entry queues, polling, indirect tables and event indices when offered, 1 s reset and transmit timeouts, no receive watchdog, 10 ms health checks, 100 ms between recovery attempts.</summary>
     public static VirtioNetOptions Default => new VirtioNetOptions
     {
@@ -60,6 +81,10 @@ public struct VirtioNetOptions
 
     /// <summary>Default largest queue size.</summary>
     public const uint DefaultQueueSize = 256;
+    /// <summary>The largest MTU the driver supports (the default for <see cref="MaxMtu"/>): a 9000-byte jumbo frame.</summary>
+    public const uint MtuLimit = 9000;
+    /// <summary>The smallest MTU a device may report (5.1.4.1); a smaller <see cref="MaxMtu"/> is raised to it.</summary>
+    public const uint MinMtu = 68;
     /// <summary>Default limit for a device reset.</summary>
     public const uint DefaultResetTimeoutMicroseconds = 1_000_000;
     /// <summary>Default transmit stall limit.</summary>
@@ -78,6 +103,8 @@ public struct VirtioNetOptions
         if (o.TransmitTimeoutMicroseconds == 0) o.TransmitTimeoutMicroseconds = DefaultTransmitTimeoutMicroseconds;
         if (o.HealthCheckIntervalMicroseconds == 0) o.HealthCheckIntervalMicroseconds = DefaultHealthCheckIntervalMicroseconds;
         if (o.RecoveryIntervalMicroseconds == 0) o.RecoveryIntervalMicroseconds = DefaultRecoveryIntervalMicroseconds;
+        if (o.MaxMtu == 0 || o.MaxMtu > MtuLimit) o.MaxMtu = MtuLimit;
+        if (o.MaxMtu < MinMtu) o.MaxMtu = MinMtu;
         return o;
     }
 }

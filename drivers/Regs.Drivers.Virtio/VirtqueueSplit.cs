@@ -183,6 +183,32 @@ public unsafe struct VirtqueueSplit
     }
 
     /// <summary>
+    /// Looks at the used element <paramref name="ahead"/> places past the next one without taking
+    /// it, with the checks of <see cref="TryTakeUsed"/> (a duplicate id among the elements looked
+    /// at is caught when they are taken). Empty when the device has not returned that many: a
+    /// packet spread over several buffers (5.1.6.4, MRG_RXBUF) is read whole before any is taken.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly UsedResult PeekUsed(uint ahead, out uint head, out uint length)
+    {
+        head = 0;
+        length = 0;
+        ushort usedIdx = _used->idx;
+        ushort ready = (ushort)(usedIdx - _lastUsed);
+        if (ready > _inFlight) return UsedResult.ProtocolError;
+        if (ahead >= ready) return UsedResult.Empty;
+        ref VirtqUsedElem element = ref VirtqUsed.ring(_used, (uint)((ushort)(_lastUsed + ahead) & (_size - 1)));
+        uint id = element.id;
+        uint len = element.len;
+        if (id >= _size || _posted[id] == 0) return UsedResult.ProtocolError;
+        if (_ignoreUsedLength) len = 0;
+        else if (len > _writable[id]) return UsedResult.ProtocolError;
+        head = id;
+        length = len;
+        return UsedResult.Taken;
+    }
+
+    /// <summary>
     /// Asks the device for a used-buffer notification at the next returned buffer (2.7.7:
     /// used_event with RING_EVENT_IDX, else clearing NO_INTERRUPT). The caller re-checks
     /// <see cref="HasUsed"/> afterwards: a buffer may have arrived just before.

@@ -26,10 +26,11 @@ public sealed class VirtioNetLogicTests : IDisposable
     // What the driver asks for (drivers/README.md, "Negotiated features").
     private const VirtioNetFeatures Wanted = VirtioNetFeatures.MAC | VirtioNetFeatures.STATUS | VirtioNetFeatures.MTU
         | VirtioNetFeatures.RING_EVENT_IDX | VirtioNetFeatures.RING_INDIRECT_DESC | VirtioNetFeatures.VERSION_1
-        | VirtioNetFeatures.ACCESS_PLATFORM | VirtioNetFeatures.ORDER_PLATFORM;
-    // Offered too, never accepted: each would change the buffer format or need a control queue.
+        | VirtioNetFeatures.ACCESS_PLATFORM | VirtioNetFeatures.ORDER_PLATFORM | VirtioNetFeatures.MRG_RXBUF;
+    // Offered too, never accepted unless the options ask for an offload (CSUM, GUEST_CSUM,
+    // GUEST_TSO4) or never at all (a control queue, another ring layout).
     private const VirtioNetFeatures Unwanted = VirtioNetFeatures.CSUM | VirtioNetFeatures.GUEST_CSUM
-        | VirtioNetFeatures.MRG_RXBUF | VirtioNetFeatures.CTRL_VQ | VirtioNetFeatures.MQ
+        | VirtioNetFeatures.CTRL_VQ | VirtioNetFeatures.MQ
         | VirtioNetFeatures.GUEST_TSO4 | VirtioNetFeatures.RING_PACKED | VirtioNetFeatures.IN_ORDER;
 
     private const DeviceStatus Handshake = DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK | DeviceStatus.DRIVER_OK;
@@ -138,11 +139,14 @@ public sealed class VirtioNetLogicTests : IDisposable
         Assert.Equal(NicStatus.Unsupported, nic.LastError);
     }
 
-    [Fact]
-    public void A_legacy_device_is_driven_without_VERSION_1_or_FEATURES_OK_and_with_the_legacy_header()
+    [Theory]
+    [InlineData(false, 10u)]       // virtio_net_hdr without num_buffers
+    [InlineData(true, 12u)]        // 5.1.6.1: with MRG_RXBUF the legacy header has num_buffers too
+    public void A_legacy_device_is_driven_without_VERSION_1_or_FEATURES_OK_and_with_the_legacy_header(bool mergeable, uint headerLength)
     {
         _device.Modern = false;
         _device.Offered = Wanted & ~VirtioNetFeatures.VERSION_1 & ~VirtioNetFeatures.ACCESS_PLATFORM & ~VirtioNetFeatures.ORDER_PLATFORM;
+        if (!mergeable) _device.Offered &= ~VirtioNetFeatures.MRG_RXBUF;
 
         Nic nic = Started();
 
@@ -150,7 +154,7 @@ public sealed class VirtioNetLogicTests : IDisposable
         Assert.DoesNotContain(_device.StatusWrites, s => (s & DeviceStatus.FEATURES_OK) != 0);
         Assert.Equal(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.DRIVER_OK, _device.Status);
         Assert.True(_device.Queues[0].TryPopAvailable(out ushort head));
-        Assert.Equal(10u, _device.Queues[0].Chain(head)[0].Length);   // virtio_net_hdr without num_buffers
+        Assert.Equal(headerLength, _device.Queues[0].Chain(head)[0].Length);
         Assert.Equal(StationMac.Bits, nic.Mac.Bits);
     }
 
@@ -225,32 +229,55 @@ public sealed class VirtioNetLogicTests : IDisposable
     // ---------------------------------------------------------------- MTU (5.1.4.2)
 
     [Theory]
-    [InlineData(1280, true, 1280)]
-    [InlineData(68, true, 68)]                  // the smallest valid mtu (5.1.4.1)
-    [InlineData(2048 - 18, true, 2048 - 18)]    // the largest whose frames fit a receive buffer
-    [InlineData(2048 - 17, false, 1500)]
-    [InlineData(9000, false, 1500)]             // would need 9 KiB receive buffers: declined
-    [InlineData(67, false, 1500)]               // below 68: invalid, declined (Linux's virtnet_validate)
-    [InlineData(0, false, 1500)]
-    public void VIRTIO_NET_F_MTU_is_accepted_only_for_an_mtu_the_driver_honours(int mtu, bool accepted, int expected)
+    [InlineData(1280, true, 8, true, 1280)]
+    [InlineData(68, true, 8, true, 68)]                 // the smallest valid mtu (5.1.4.1)
+    [InlineData(2031, true, 8, true, 2031)]             // no longer bounded by one 2 KiB buffer
+    [InlineData(9000, true, 8, true, 9000)]             // MRG_RXBUF: gathered from 2 KiB buffers
+    [InlineData(9000, false, 8, true, 9000)]            // big buffers: 10 KiB data segments
+    [InlineData(9001, true, 8, true, 9000)]             // above the bound, buffers hold it: the bound
+    [InlineData(65535, true, 64, true, 9000)]           // 64 buffers gather 64 KiB: the bound
+    [InlineData(65535, true, 8, false, 1500)]           // 8 buffers cannot hold a 64 KiB frame: refused
+    [InlineData(65535, false, 8, false, 1500)]          // big buffers of 10 KiB cannot either
+    [InlineData(67, true, 8, false, 1500)]              // below 68: invalid, declined (Linux's virtnet_validate)
+    [InlineData(0, false, 8, false, 1500)]
+    public void VIRTIO_NET_F_MTU_is_accepted_only_for_an_mtu_the_driver_honours(int mtu, bool mergeable, uint queue, bool accepted, int expected)
     {
         _device.SetMtu((ushort)mtu);
+        _device.QueueSizeMax[0] = _device.QueueSizeMax[1] = queue;
+        if (!mergeable) _device.Offered &= ~VirtioNetFeatures.MRG_RXBUF;
 
         Nic nic = Started();
 
         Assert.Equal(accepted, (_device.Accepted!.Value & VirtioNetFeatures.MTU) != 0);
+        Assert.Equal(mergeable, (_device.Accepted!.Value & VirtioNetFeatures.MRG_RXBUF) != 0);
         Assert.Equal((uint)expected, nic.Mtu);
-        Assert.Equal(Math.Min(expected + 18, FrameBatch.SlotSize), nic.MaxFrameLength);
-        // Every receive buffer holds a frame of the mtu behind the header.
+        Assert.Equal(expected + 18, nic.MaxFrameLength);
+        // 5.1.4.2: the receive buffers hold a frame of the mtu (the device's when accepted) behind
+        // the header: one buffer's data segment, or with MRG_RXBUF all of them.
+        long needed = (accepted ? mtu : expected) + 18;
         Assert.True(_device.Queues[0].TryPopAvailable(out ushort head));
         var chain = _device.Queues[0].Chain(head);
-        Assert.True(chain[1].Length >= expected + 18);
+        long held = mergeable ? (long)_device.Queues[0].AvailableIndex * (chain[0].Length + chain[1].Length) - chain[0].Length : chain[1].Length;
+        Assert.True(held >= needed, $"buffers hold {held} bytes, a frame of the mtu needs {needed}");
+        Assert.Equal(mergeable ? 2048u : 10240u, chain[1].Length);     // big buffers sized at initialisation from MaxMtu
+    }
+
+    [Fact]
+    public void MaxMtu_bounds_the_mtu_taken_from_the_device()
+    {
+        _device.SetMtu(9000);
+
+        Nic nic = Started(new VirtioNetOptions { MaxMtu = 1500 });
+
+        Assert.True((_device.Accepted!.Value & VirtioNetFeatures.MTU) != 0);   // the buffers hold 9018 (MRG_RXBUF)
+        Assert.Equal(1500u, nic.Mtu);
+        Assert.Equal(1518, nic.MaxFrameLength);
     }
 
     [Fact]
     public void The_mtu_is_read_before_FEATURES_OK()
     {
-        _device.SetMtu(9000);
+        _device.SetMtu(65535);
         // A device that checks the driver's choice: MTU accepted with an mtu the buffers cannot hold is refused.
         _device.AcceptsFeatures = f => (f & VirtioNetFeatures.MTU) == 0;
 

@@ -238,7 +238,7 @@ public sealed class SplitVirtqueueModel
     /// Returns a chain on the used ring (2.7.8, 2.7.14): the element, then idx. An armed used-ring
     /// fault (<see cref="VirtioFaultInjector"/>) bends the element or the index here.
     /// </summary>
-    internal bool Push(Chain chain, uint written, out string? error)
+    internal bool Push(Chain chain, uint written, out string? error, bool publish = true)
     {
         error = null;
         var faults = _device.Faults;
@@ -257,6 +257,16 @@ public sealed class SplitVirtqueueModel
         _previousValid = true;
         if (faults.Strikes(VirtioFault.UsedIndexBackwards, Index)) _frozenIndex = (ushort)(UsedIndex - 1 - Size);
         if (faults.Strikes(VirtioFault.UsedIndexJump, Index)) _frozenIndex = (ushort)(UsedIndex + Size + 1);
+        return !publish || PublishUsed(out error);
+    }
+
+    /// <summary>
+    /// Publishes the used idx (2.7.14): every element pushed so far becomes visible at once, as the
+    /// buffers of one merged receive packet must (5.1.6.4.1).
+    /// </summary>
+    internal bool PublishUsed(out string? error)
+    {
+        error = null;
         if (!WriteU16(DeviceArea + UsedIdx, _frozenIndex ?? UsedIndex)) { error = Where("used idx"); return false; }
         return true;
     }

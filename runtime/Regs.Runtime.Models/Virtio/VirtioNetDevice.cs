@@ -34,8 +34,13 @@ public sealed class VirtioNetDevice
     /// <summary>Index of the transmit queue (5.1.2).</summary>
     public const int TransmitQueue = 1;
 
-    // Largest frame the device accepts from the driver (a 64 KiB packet, as without GSO nothing larger exists).
-    private const int MaxTxFrame = 65535;
+    // Largest frame the device accepts from the driver: a 64 KiB IP packet (a segmentation train)
+    // behind an Ethernet header and a tag.
+    private const int MaxTxFrame = 65536 + EthernetHeaderAndTag;
+
+    // The offloads offered with OffersOffloads (5.1.3).
+    private const ulong OffloadFeatures = VirtioFeatureBits.NET_CSUM | VirtioFeatureBits.NET_GUEST_CSUM
+        | VirtioFeatureBits.NET_HOST_TSO4 | VirtioFeatureBits.NET_HOST_TSO6 | VirtioFeatureBits.NET_HOST_ECN;
 
     private readonly byte[] _config = new byte[ConfigSize];
     private readonly Queue<byte[]> _backlog = new();
@@ -80,6 +85,8 @@ public sealed class VirtioNetDevice
             ulong offered = _baseOffered;
             if (!OffersMac) offered &= ~VirtioFeatureBits.NET_MAC;
             if (RequiresOrderPlatform) offered |= VirtioFeatureBits.ORDER_PLATFORM;
+            if (OffersMergeableBuffers) offered |= VirtioFeatureBits.NET_MRG_RXBUF;
+            if (OffersOffloads) offered |= OffloadFeatures;
             return offered;
         }
     }
@@ -104,6 +111,20 @@ public sealed class VirtioNetDevice
     /// </summary>
     public bool ReportsTransmitLength { get; set; }
 
+    /// <summary>
+    /// Offers VIRTIO_NET_F_MRG_RXBUF (QEMU does by default): a received frame is spread over as many
+    /// receive buffers as it needs, num_buffers in the first header (5.1.6.3.1, 5.1.6.4).
+    /// </summary>
+    public bool OffersMergeableBuffers { get; set; }
+
+    /// <summary>
+    /// Offers CSUM, GUEST_CSUM, HOST_TSO4, HOST_TSO6 and HOST_ECN (as QEMU does over a backend that
+    /// carries virtio-net headers): transmitted partial checksums are completed and TCP trains cut
+    /// into segments (5.1.6.2); received frames whose TCP/UDP checksum is right are marked
+    /// DATA_VALID when GUEST_CSUM is negotiated (5.1.6.4.1).
+    /// </summary>
+    public bool OffersOffloads { get; set; }
+
     /// <summary>The mtu in the configuration space (5.1.4), offered with VIRTIO_NET_F_MTU; 1500 by default.</summary>
     public ushort Mtu
     {
@@ -118,6 +139,19 @@ public sealed class VirtioNetDevice
     /// the Ethernet header and tag, or a receive chain too short for such a frame behind the header.
     /// </summary>
     public long MtuViolations { get; private set; }
+
+    /// <summary>
+    /// Transmitted frames whose header asked for what was not negotiated or could not be done
+    /// (NEEDS_CSUM without CSUM or outside the frame, a gso_type without its HOST_ feature, a train
+    /// that is not the TCP it names): dropped, never sent as they were.
+    /// </summary>
+    public long OffloadViolations { get; private set; }
+
+    /// <summary>Segmentation trains the device cut into segments (each segment counts in <see cref="FramesTransmitted"/>).</summary>
+    public long TrainsSegmented { get; private set; }
+
+    /// <summary>Received frames marked DATA_VALID (GUEST_CSUM negotiated and the TCP/UDP checksum right).</summary>
+    public long RxMarkedDataValid { get; private set; }
 
     /// <summary>Receive buffers the driver had made available when it set DRIVER_OK (3.1.1 step 7 comes before 8); -1 before any DRIVER_OK.</summary>
     public int ReceiveBuffersAtDriverOk { get; private set; } = -1;
@@ -181,7 +215,7 @@ public sealed class VirtioNetDevice
     public string? NeedsResetReason { get; private set; }
 
     /// <summary>The net header size in effect: 12 with VERSION_1, 10 on the legacy interface without MRG_RXBUF (5.1.6, 5.1.6.1).</summary>
-    public int HeaderSize => Negotiated(VirtioFeatureBits.VERSION_1) ? VirtioNetLayout.HeaderBytes : VirtioNetLayout.LegacyHeaderBytes;
+    public int HeaderSize => (NegotiatedFeatures & (VirtioFeatureBits.VERSION_1 | VirtioFeatureBits.NET_MRG_RXBUF)) != 0 ? VirtioNetLayout.HeaderBytes : VirtioNetLayout.LegacyHeaderBytes;
 
     /// <summary>True while DRIVER_OK is set and the device does not need a reset.</summary>
     public bool Running => (_status & (VirtioDeviceStatus.DRIVER_OK | VirtioDeviceStatus.DEVICE_NEEDS_RESET)) == VirtioDeviceStatus.DRIVER_OK;
@@ -305,9 +339,21 @@ public sealed class VirtioNetDevice
         if (Transport.Legacy) return true;
         if ((_driverFeatures & VirtioFeatureBits.VERSION_1) == 0) return false;
         if (RequiresOrderPlatform && (_driverFeatures & VirtioFeatureBits.ORDER_PLATFORM) == 0) return false;
+        if (!DependenciesMet(_driverFeatures)) return false;
         // 6.1: a device offering ACCESS_PLATFORM may refuse a driver that ignores it (QEMU does).
         ulong platform = VirtioFeatureBits.ACCESS_PLATFORM;
         return (offered & platform) == 0 || (_driverFeatures & platform) != 0;
+    }
+
+    // 5.1.3.1: a feature only with the ones it requires (the device may refuse a driver that breaks it).
+    private static bool DependenciesMet(ulong f)
+    {
+        bool Has(ulong bits) => (f & bits) != 0;
+        if (Has(VirtioFeatureBits.NET_HOST_TSO4 | VirtioFeatureBits.NET_HOST_TSO6) && !Has(VirtioFeatureBits.NET_CSUM)) return false;
+        if (Has(VirtioFeatureBits.NET_HOST_ECN) && !Has(VirtioFeatureBits.NET_HOST_TSO4 | VirtioFeatureBits.NET_HOST_TSO6)) return false;
+        if (Has(VirtioFeatureBits.NET_GUEST_TSO4 | VirtioFeatureBits.NET_GUEST_TSO6) && !Has(VirtioFeatureBits.NET_GUEST_CSUM)) return false;
+        if (Has(VirtioFeatureBits.NET_GUEST_ECN) && !Has(VirtioFeatureBits.NET_GUEST_TSO4 | VirtioFeatureBits.NET_GUEST_TSO6)) return false;
+        return true;
     }
 
     /// <summary>Sets DEVICE_NEEDS_RESET, stops all processing and, with DRIVER_OK, sends a configuration change notification (2.1.2).</summary>
@@ -403,6 +449,7 @@ public sealed class VirtioNetDevice
         if (Faults.Strikes(VirtioFault.TxNeverCompletes)) return; // buffers stay available, never used
         int hdr = HeaderSize;
         bool used = false;
+        Span<byte> header = stackalloc byte[VirtioNetLayout.HeaderBytes];
         while (true)
         {
             var r = q.Pop(_chain, out string? error);
@@ -410,14 +457,16 @@ public sealed class VirtioNetDevice
             if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
             if (_chain.ReadableBytes < (ulong)hdr) { Fail($"queue 1: transmit chain {_chain.Head} shorter than the {hdr}-byte net header (5.1.6.2)"); return; }
             ulong frameLength = _chain.ReadableBytes - (ulong)hdr;
-            if (Negotiated(VirtioFeatureBits.NET_MTU) && frameLength > (ulong)(_mtu + EthernetHeaderAndTag)) MtuViolations++;
+            header.Clear();
+            if (!q.ReadChain(_chain, 0, header[..hdr])) { Fail($"queue 1: transmit header of chain {_chain.Head} outside driver memory"); return; }
+            byte flags = header[VirtioNetLayout.HeaderFlags], gso = header[VirtioNetLayout.HeaderGsoType];
+            if (Negotiated(VirtioFeatureBits.NET_MTU) && gso == VirtioNetOffloadModel.GSO_NONE && frameLength > (ulong)(_mtu + EthernetHeaderAndTag)) MtuViolations++;
             if (!_linkUp || frameLength > MaxTxFrame) TxDropped++;
             else
             {
                 byte[] frame = new byte[frameLength];
                 if (!q.ReadChain(_chain, (ulong)hdr, frame)) { Fail($"queue 1: transmit buffer of chain {_chain.Head} outside driver memory"); return; }
-                FramesTransmitted++;
-                Transport.Transmit(frame);
+                TransmitWithOffloads(frame, header, flags, gso);
             }
             // kvmtool reports the bytes it read; QEMU reports 0 (nothing written, 2.7.8).
             uint usedLength = ReportsTransmitLength ? (uint)_chain.ReadableBytes : 0;
@@ -425,6 +474,54 @@ public sealed class VirtioNetDevice
             used = true;
         }
         if (used) SignalUsed(q);
+    }
+
+    // 5.1.6.2: the header's requests, done only when negotiated; anything else is a violation and
+    // the frame is dropped (a device must not send what it cannot have understood).
+    private void TransmitWithOffloads(byte[] frame, ReadOnlySpan<byte> header, byte flags, byte gso)
+    {
+        if (flags == 0 && gso == VirtioNetOffloadModel.GSO_NONE)
+        {
+            FramesTransmitted++;
+            Transport.Transmit(frame);
+            return;
+        }
+        int start = BinaryPrimitives.ReadUInt16LittleEndian(header[VirtioNetLayout.HeaderCsumStart..]);
+        int offset = BinaryPrimitives.ReadUInt16LittleEndian(header[VirtioNetLayout.HeaderCsumOffset..]);
+        int mss = BinaryPrimitives.ReadUInt16LittleEndian(header[VirtioNetLayout.HeaderGsoSize..]);
+        bool csum = (flags & VirtioNetOffloadModel.NEEDS_CSUM) != 0;
+        byte kind = (byte)(gso & ~VirtioNetOffloadModel.GSO_ECN);
+        bool ok = (flags & ~VirtioNetOffloadModel.NEEDS_CSUM) == 0 && (!csum || Negotiated(VirtioFeatureBits.NET_CSUM));
+        if (gso != VirtioNetOffloadModel.GSO_NONE)
+        {
+            ok &= csum;                                              // 5.1.6.2.1: NEEDS_CSUM with every train
+            ok &= kind == VirtioNetOffloadModel.GSO_TCPV4 ? Negotiated(VirtioFeatureBits.NET_HOST_TSO4)
+                : kind == VirtioNetOffloadModel.GSO_TCPV6 && Negotiated(VirtioFeatureBits.NET_HOST_TSO6);
+            if ((gso & VirtioNetOffloadModel.GSO_ECN) != 0) ok &= Negotiated(VirtioFeatureBits.NET_HOST_ECN);
+        }
+        if (ok && gso != VirtioNetOffloadModel.GSO_NONE)
+        {
+            var segments = VirtioNetOffloadModel.Segment(frame, gso, mss);
+            if (segments != null)
+            {
+                TrainsSegmented++;
+                foreach (var segment in segments)
+                {
+                    if (Negotiated(VirtioFeatureBits.NET_MTU) && segment.Length > _mtu + EthernetHeaderAndTag) MtuViolations++;
+                    FramesTransmitted++;
+                    Transport.Transmit(segment);
+                }
+                return;
+            }
+        }
+        else if (ok && VirtioNetOffloadModel.CompleteChecksum(frame, start, offset))
+        {
+            FramesTransmitted++;
+            Transport.Transmit(frame);
+            return;
+        }
+        OffloadViolations++;
+        TxDropped++;
     }
 
     /// <summary>A frame from the wire (5.1.6.3): received at once, kept until buffers arrive, or dropped.</summary>
@@ -438,34 +535,70 @@ public sealed class VirtioNetDevice
         ProcessReceive();
     }
 
-    /// <summary>Moves backlogged frames into available receive buffers: zeroed header (num_buffers 1 with VERSION_1) then the frame.</summary>
+    /// <summary>
+    /// Moves backlogged frames into available receive buffers: the header (num_buffers with
+    /// VERSION_1 or MRG_RXBUF; DATA_VALID with GUEST_CSUM for a right TCP/UDP checksum) then the
+    /// frame, in one chain, or with MRG_RXBUF over as many chains as it needs (5.1.6.3.1, 5.1.6.4),
+    /// all published together (5.1.6.4.1).
+    /// </summary>
     private void ProcessReceive()
     {
         var q = (SplitVirtqueueModel)Queues[ReceiveQueue];
         if (!_linkUp || !CanProcess(q)) return;
         int hdr = HeaderSize;
+        bool mergeable = Negotiated(VirtioFeatureBits.NET_MRG_RXBUF);
         bool used = false;
         while (_backlog.Count > 0)
         {
-            var r = q.Pop(_chain, out string? error);
-            if (r == SplitVirtqueueModel.PopResult.Empty) break;
-            if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
-            byte[] frame = _backlog.Dequeue();
-            if (Negotiated(VirtioFeatureBits.NET_MTU) && _chain.WritableBytes < (ulong)(hdr + _mtu + EthernetHeaderAndTag)) MtuViolations++;
-            if (_chain.WritableBytes == 0) { Fail($"queue 0: receive chain {_chain.Head} has no device-writable buffer (5.1.6.3)"); return; }
-            if (_chain.WritableBytes < (ulong)(hdr + frame.Length))
-            {
-                // No MRG_RXBUF: one chain per frame. Like QEMU, drop the frame and keep the buffer.
-                RxDroppedTooLarge++;
-                q.Unpop();
-                continue;
-            }
+            byte[] frame = _backlog.Peek();
             byte[] packet = new byte[hdr + frame.Length];
-            if (hdr == VirtioNetLayout.HeaderBytes) BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(VirtioNetLayout.HeaderNumBuffers), 1); // num_buffers (5.1.6.4)
+            if (Negotiated(VirtioFeatureBits.NET_GUEST_CSUM) && VirtioNetOffloadModel.L4ChecksumValid(frame))
+            {
+                packet[VirtioNetLayout.HeaderFlags] = VirtioNetOffloadModel.DATA_VALID;
+                RxMarkedDataValid++;
+            }
             frame.CopyTo(packet, hdr);
-            if (!q.WriteChain(_chain, packet)) { Fail($"queue 0: receive buffer of chain {_chain.Head} outside driver memory"); return; }
+            // Take chains until the packet fits (one without MRG_RXBUF).
+            var chains = new List<SplitVirtqueueModel.Chain>();
+            ulong room = 0;
+            while (room < (ulong)packet.Length && (mergeable || chains.Count == 0))
+            {
+                var chain = new SplitVirtqueueModel.Chain();
+                var r = q.Pop(chain, out string? error);
+                if (r == SplitVirtqueueModel.PopResult.Fault) { Fail(error!); return; }
+                if (r == SplitVirtqueueModel.PopResult.Empty) break;
+                if (chain.WritableBytes == 0) { Fail($"queue 0: receive chain {chain.Head} has no device-writable buffer (5.1.6.3)"); return; }
+                if (mergeable && chain.WritableBytes < (ulong)hdr) { Fail($"queue 0: receive chain {chain.Head} shorter than the header (5.1.6.3.1)"); return; }
+                if (!mergeable && Negotiated(VirtioFeatureBits.NET_MTU) && chain.WritableBytes < (ulong)(hdr + _mtu + EthernetHeaderAndTag)) MtuViolations++;
+                chains.Add(chain);
+                room += chain.WritableBytes;
+            }
+            if (room < (ulong)packet.Length)
+            {
+                if (!mergeable && chains.Count == 1)
+                {
+                    // No MRG_RXBUF: one chain per frame. Like QEMU, drop the frame and keep the buffer.
+                    _backlog.Dequeue();
+                    RxDroppedTooLarge++;
+                    q.Unpop();
+                    continue;
+                }
+                for (int i = 0; i < chains.Count; i++) q.Unpop();       // not enough buffers yet: wait for more
+                break;
+            }
+            _backlog.Dequeue();
+            if (hdr == VirtioNetLayout.HeaderBytes)
+                BinaryPrimitives.WriteUInt16LittleEndian(packet.AsSpan(VirtioNetLayout.HeaderNumBuffers), (ushort)chains.Count); // num_buffers (5.1.6.4)
+            int at = 0;
+            foreach (var chain in chains)
+            {
+                int n = (int)Math.Min(chain.WritableBytes, (ulong)(packet.Length - at));
+                if (!q.WriteChain(chain, packet.AsSpan(at, n))) { Fail($"queue 0: receive buffer of chain {chain.Head} outside driver memory"); return; }
+                at += n;
+                if (!q.Push(chain, (uint)n, out string? error, publish: false)) { Fail(error!); return; }
+            }
+            if (!q.PublishUsed(out string? publishError)) { Fail(publishError!); return; }
             FramesReceived++;
-            if (!q.Push(_chain, (uint)packet.Length, out error)) { Fail(error!); return; }
             used = true;
         }
         if (used) SignalUsed(q);

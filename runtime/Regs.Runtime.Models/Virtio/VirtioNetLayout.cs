@@ -23,5 +23,6 @@ internal static class VirtioNetLayout
     // Packet header (5.1.6): flags, gso_type, le16 hdr_len, gso_size, csum_start, csum_offset,
     // num_buffers. The legacy interface without MRG_RXBUF leaves out num_buffers (5.1.6.1).
     public const int HeaderBytes = 12, LegacyHeaderBytes = 10;
+    public const int HeaderFlags = 0, HeaderGsoType = 1, HeaderHdrLen = 2, HeaderGsoSize = 4, HeaderCsumStart = 6, HeaderCsumOffset = 8;
     public const int HeaderNumBuffers = 10;
 }

@@ -156,7 +156,10 @@ public sealed class FakeVirtioDevice
 
     /// <summary>The packet header this device uses: virtio_net_hdr_v1 with VERSION_1, else the legacy one (no MRG_RXBUF).</summary>
     public unsafe int HeaderLength
-        => Accepted is { } f && (f & VirtioNetFeatures.VERSION_1) != 0 ? sizeof(VirtioNetHdr) : sizeof(VirtioNetHdrLegacy);
+        => Accepted is { } f && (f & (VirtioNetFeatures.VERSION_1 | VirtioNetFeatures.MRG_RXBUF)) != 0 ? sizeof(VirtioNetHdr) : sizeof(VirtioNetHdrLegacy);
+
+    /// <summary>True when the driver accepted MRG_RXBUF: every received header carries num_buffers (5.1.6.4).</summary>
+    public bool Mergeable => Accepted is { } f && (f & VirtioNetFeatures.MRG_RXBUF) != 0;
 
     // ------------------------------------------------------------------ transport side
 
@@ -295,10 +298,38 @@ public sealed class FakeVirtioDevice
         if (!rx.TryPopAvailable(out ushort head)) return false;
         byte[] bytes = new byte[HeaderLength + frame.Length];
         frame.CopyTo(bytes.AsSpan(HeaderLength));
+        if (Mergeable) bytes[10] = 1;                             // num_buffers: one buffer
         uint written = rx.WriteChain(head, bytes);
         rx.PushUsed(head, written);
         UsedInterrupt = true;
         return true;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="frame"/> behind a packet header whose num_buffers is
+    /// <paramref name="numBuffers"/> over the next receive buffers, each filled to its writable
+    /// length before the next is taken (5.1.6.4, MRG_RXBUF), and marks the buffers used: as many as
+    /// the bytes need, or <paramref name="usedBuffers"/> when given (fewer makes a frame that runs
+    /// out). <paramref name="header"/> fills the rest of the header. Returns the buffers used.
+    /// </summary>
+    public int DeliverMerged(ReadOnlySpan<byte> frame, ushort numBuffers, int? usedBuffers = null, byte[]? header = null)
+    {
+        FakeSplitQueue rx = Queues[0];
+        byte[] bytes = new byte[HeaderLength + frame.Length];
+        header?.AsSpan(0, Math.Min(header.Length, 10)).CopyTo(bytes);
+        frame.CopyTo(bytes.AsSpan(HeaderLength));
+        bytes[10] = (byte)numBuffers;
+        bytes[11] = (byte)(numBuffers >> 8);
+        int at = 0, used = 0;
+        while ((usedBuffers is { } n ? used < n : at < bytes.Length) && rx.TryPopAvailable(out ushort head))
+        {
+            uint written = rx.WriteChain(head, bytes.AsSpan(Math.Min(at, bytes.Length)));
+            at += (int)written;
+            rx.PushUsed(head, written);
+            used++;
+        }
+        UsedInterrupt = true;
+        return used;
     }
 }
 

@@ -50,7 +50,13 @@ public sealed class Testpmd : IDisposable
     /// <c>macswap</c>: an echo), in retry mode so a full receive ring holds frames back instead of
     /// dropping a burst.
     /// </summary>
-    public Testpmd(int ports, string forwardMode)
+    public Testpmd(int ports, string forwardMode) : this(ports, forwardMode, vdevOptions: "") { }
+
+    /// <summary>
+    /// As <see cref="Testpmd(int, string)"/>, with <paramref name="vdevOptions"/> added to every
+    /// <c>net_vhost</c> vdev (for example <c>,tso=1</c>: the ports offer HOST_TSO4/6).
+    /// </summary>
+    public Testpmd(int ports, string forwardMode, string vdevOptions)
     {
         if (ports is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(ports));
         string? path = Locate();
@@ -84,7 +90,7 @@ public sealed class Testpmd : IDisposable
         {
             Sockets[i] = Path.Combine(_directory, $"vhu{i}.sock");
             Arg("--vdev");
-            Arg($"net_vhost{i},iface={Sockets[i]},queues=1,client=0");
+            Arg($"net_vhost{i},iface={Sockets[i]},queues=1,client=0{vdevOptions}");
         }
         Arg("--");
         // Without a bound testpmd sizes its mbuf pool for >256 MB and fails without hugepages.
