@@ -110,6 +110,25 @@ public sealed class TapLab : IDisposable
         return bridge;
     }
 
+    /// <summary>
+    /// Moves interface <paramref name="ifname"/> (made by another process) into a new namespace of
+    /// its own with <paramref name="address"/>/24 and brings it up; returns the namespace.
+    /// </summary>
+    public string Adopt(string ifname, string address)
+    {
+        string ns = _prefix + "n" + _namespaces.Count;
+        Ip("netns", "add", ns);
+        _namespaces.Add(ns);
+        Ip("link", "set", ifname, "netns", ns);
+        Ip("-n", ns, "link", "set", "lo", "up");
+        Ip("-n", ns, "addr", "add", address + "/24", "dev", ifname);
+        Ip("-n", ns, "link", "set", ifname, "up");
+        return ns;
+    }
+
+    /// <summary>A fresh interface name (at most 15 bytes) no other lab of this process uses.</summary>
+    public string InterfaceName(string suffix) => _prefix + suffix;
+
     /// <summary>Runs <paramref name="arguments"/> in namespace <paramref name="ns"/> (bounded); returns exit code and output.</summary>
     public static (int ExitCode, string Output) InNamespace(string ns, TimeSpan timeout, params string[] arguments)
     {
