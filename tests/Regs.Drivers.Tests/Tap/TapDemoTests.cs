@@ -20,6 +20,38 @@ public sealed class TapDemoTests
 
     public TapDemoTests(ITestOutputHelper output) => _output = output;
 
+    [Fact]
+    public void Help_describes_the_tap_command_and_its_ready_line()
+    {
+        var (rootCode, rootHelp) = Demo("--help");
+        Assert.Equal(0, rootCode);
+        Assert.Matches(new Regex(@"^\s+tap\s+Expose one NIC", RegexOptions.Multiline), rootHelp);
+        var (code, help) = Demo("tap", "--help");
+        Assert.Equal(0, code);
+        foreach (string described in new[] { "--backend <model|vfio>", "--device <BDF>", "--route <raw|vfio>", "--name <IFNAME>", "--interrupts", "--up",
+                     "IFF_TAP | IFF_NO_PI | IFF_VNET_HDR", "until SIGTERM or SIGINT",
+                     "'tap NAME up|down mac=MAC mtu=MTU offloads=LIST nic=igb|virtio-net device=DEVICE mode=polling|interrupts'" })
+            Assert.Contains(described, help);
+    }
+
+    [Theory]
+    [InlineData("needs --device BDF", "tap", "--backend", "vfio")]
+    [InlineData("--route raw has no interrupt delivery", "tap", "--device", "0000:00:02.0", "--route", "raw", "--interrupts")]
+    [InlineData("--device igb or --device virtio", "tap", "--backend", "model", "--device", "e1000")]
+    public void Tap_usage_errors_exit_2_and_say_what_is_wrong(string message, params string[] args)
+    {
+        var (code, output) = Demo(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    private static (int Code, string Output) Demo(params string[] args)
+    {
+        var all = new System.Collections.Generic.List<string> { DemoTests.DemoAssembly() };
+        all.AddRange(args);
+        return HostTools.Run(HostTools.Which("dotnet") ?? "dotnet", all, TimeSpan.FromSeconds(60));
+    }
+
     [Theory]
     [InlineData("igb", "52:54:00:12:34:56", false)]
     [InlineData("igb", "52:54:00:12:34:56", true)]
