@@ -30,7 +30,7 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
     private ulong _txStalledSince;
     private TapBridgeCounters _counters;
     private volatile bool _stop;
-    private int _idle;
+    private ulong _lastMoved;
 
     /// <summary>
     /// A bridge between <paramref name="nic"/> (initialised, in interrupt mode when
@@ -106,7 +106,7 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
             int moved = RunOnce();
             if (moved > 0)
             {
-                _idle = 0;
+                _lastMoved = 0;
                 continue;
             }
             IdleWait();
@@ -127,7 +127,9 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
         {
             // Polling must not starve the kernel on a single CPU (it produces what we read):
             // yield for a while, then sleep in poll() on the tap for a millisecond at most.
-            if (++_idle < _options.IdleSpinRounds) Thread.Yield();
+            ulong now = MonotonicClock.NowMicroseconds();
+            if (_lastMoved == 0) _lastMoved = now;
+            if (now - _lastMoved < _options.IdleSpinMicroseconds) Thread.Yield();
             else _tap.Wait(_options.IdlePollMilliseconds, _options.WakeDescriptors);
             return;
         }

@@ -55,8 +55,12 @@ public sealed class TapBridgeOptions
     /// <summary>Interrupt mode: the longest sleep in the NIC's wait before the TAP descriptor is looked at again.</summary>
     public uint InterruptSliceMicroseconds { get; init; } = 1000;
 
-    /// <summary>Polling mode: idle rounds that only yield the CPU (sched_yield) before the pump sleeps in poll() on the TAP descriptor.</summary>
-    public int IdleSpinRounds { get; init; } = 64;
+    /// <summary>
+    /// Polling mode: for this long after the last frame moved, an idle round only yields the CPU
+    /// (sched_yield), so a conversation's next frame (an ACK a few hundred microseconds away) is
+    /// picked up at once; after it the pump sleeps in poll() on the TAP descriptor.
+    /// </summary>
+    public uint IdleSpinMicroseconds { get; init; } = 2000;
 
     /// <summary>Polling mode: how long one idle poll() on the TAP descriptor lasts, in milliseconds.</summary>
     public int IdlePollMilliseconds { get; init; } = 1;

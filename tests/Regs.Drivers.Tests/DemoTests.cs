@@ -12,7 +12,7 @@ namespace Regs.Drivers.Tests;
 public sealed class DemoTests
 {
     /// <summary>The demo as `dotnet build Regs.sln` left it, in this test assembly's configuration.</summary>
-    private static string DemoAssembly()
+    internal static string DemoAssembly()
     {
         string configuration = typeof(DemoTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         string path = Path.Combine(HostTools.RepoRoot, "drivers", "Regs.Demo", "bin", configuration, "net10.0", "Regs.Demo.dll");
