@@ -434,14 +434,15 @@ public sealed class GuestImage
     /// exposed as a TAP interface by `/regs-demo tap`; "linux": the kernel's own driver after a
     /// rebind), which NIC (<see cref="Nics"/>) and the TAP interface's name for the Regs runs. The
     /// Regs runs come first (the kill cycles left both NICs on vfio-pci); the Linux runs then take
-    /// the devices from vfio-pci for good.
+    /// the devices from vfio-pci for good, Linux's igb last: the run before it sends the server
+    /// <see cref="LinuxDriversMark"/>, after which QEMU's igb warnings are about Linux's driver.
     /// </summary>
     public static readonly IReadOnlyList<(string Label, string Driver, string Nic, string Interface)> TrafficRuns = new[]
     {
         ("regs-igb", "regs", "igb", "regs0"),
         ("regs-virtio", "regs", "virtio", "regs1"),
-        ("linux-igb", "linux", "igb", ""),
         ("linux-virtio", "linux", "virtio", ""),
+        ("linux-igb", "linux", "igb", ""),
     };
 
     /// <summary>Bytes of each download and upload of the traffic phase (32 MiB, as the issue asks).</summary>
@@ -451,8 +452,9 @@ public sealed class GuestImage
     public const int ForwardPayloadBytes = 1 << 20;
 
     /// <summary>
-    /// The mark the guest sends the host's server (GET /mark/NAME) before Linux's own drivers take
-    /// the NICs: QEMU's warnings logged after it are about Linux's igb, not about Regs.
+    /// The mark the guest sends the host's server (GET /mark/NAME) before Linux's own igb driver
+    /// takes the igb NIC (through the interface of the run before, as none is up between runs):
+    /// QEMU's igb warnings logged after it are about Linux's igb, not about Regs.
     /// </summary>
     public const string LinuxDriversMark = "linux-drivers";
 
@@ -503,11 +505,13 @@ public sealed class GuestImage
             .Replace("@BYTES@", TransferBytes.ToString(CultureInfo.InvariantCulture))
             .Replace("@FWDBYTES@", ForwardPayloadBytes.ToString(CultureInfo.InvariantCulture))
             .Replace("@FWDPORT@", GuestForwardPort.ToString(CultureInfo.InvariantCulture)));
-        bool marked = false;
-        foreach (var (label, driver, nic, tap) in TrafficRuns)
+        // The run before Linux's igb sends the mark through its interface (none is up between runs).
+        int linuxIgb = TrafficRuns.ToList().FindIndex(r => r.Driver == "linux" && r.Nic == "igb");
+        for (int i = 0; i < TrafficRuns.Count; i++)
         {
-            if (driver == "linux" && !marked) { s.Append($"  mark {LinuxDriversMark}\n"); marked = true; }
-            s.Append(driver == "regs" ? $"  regs_run {label} $bdf_{nic} {tap}\n" : $"  linux_run {label} $bdf_{nic}\n");
+            var (label, driver, nic, tap) = TrafficRuns[i];
+            string mark = i + 1 == linuxIgb ? " " + LinuxDriversMark : "";
+            s.Append(driver == "regs" ? $"  regs_run {label} $bdf_{nic} {tap}{mark}\n" : $"  linux_run {label} $bdf_{nic}{mark}\n");
         }
         s.Append("  say \"traffic end uptime=$(up)\"\n");
         s.Append("fi\n");
@@ -527,9 +531,13 @@ public sealed class GuestImage
           size() { if [ -e "$1" ]; then wc -c < "$1" | tr -d ' '; else echo 0; fi; }
           hash() { if [ -e "$1" ]; then sha256sum "$1" | cut -d' ' -f1; else echo none; fi; }
           # The interface a PCI function's driver made (igb: BDF/net/IF; virtio_net: BDF/virtioN/net/IF).
+          # mark NAME: tells the host's server where the traffic phase is (it notes how far QEMU's warning log has grown).
+          mark() { timeout 30 wget -q -O /tmp/reply $base/mark/$1; say "traffic mark $1 status=$?"; }
           netif_of() { for n in /sys/class/net/*; do case "$(readlink -f $n)" in */$1/*) echo ${n##*/}; return;; esac; done; }
-          t0=$(up); head -c @BYTES@ /dev/urandom > /tmp/upload; t1=$(up); upsha=$(hash /tmp/upload)
+          # busybox wget --post-file sends the file as a C string (its length is strlen's): random bytes with every NUL made 1.
+          t0=$(up); head -c @BYTES@ /dev/urandom | tr '\000' '\001' > /tmp/upload; t1=$(up); upsha=$(hash /tmp/upload)
           say "traffic upload-file bytes=$(size /tmp/upload) sha256=$upsha made=$(span $t0 $t1) hashed=$(span $t1 $(up))"
+          # traffic_run LABEL IF [MARK]: the transfers over IF; with MARK, GET /mark/MARK through IF before it goes down.
           traffic_run() {
             label=$1; ifc=$2
             drv=$(readlink /sys/class/net/$ifc/device/driver); drv=${drv##*/}
@@ -545,12 +553,8 @@ public sealed class GuestImage
             n=$(size /tmp/download); sec=$(span $t0 $t1)
             say "traffic $label download status=$st bytes=$n seconds=$sec rate=$(rate $n $sec)MB/s sha256=$(hash /tmp/download)"
             rm -f /tmp/download /tmp/reply
-            # busybox wget --post-file sends the file as a C string (up to its first NUL): the request goes through nc instead.
-            n=$(size /tmp/upload)
-            t0=$(up)
-            { printf 'POST /upload/%s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/octet-stream\r\nContent-Length: %s\r\nConnection: close\r\n\r\n' $label $gw $port $n; cat /tmp/upload; } | timeout 300 nc $gw $port > /tmp/reply; st=$?
-            t1=$(up); sec=$(span $t0 $t1)
-            grep -q '^HTTP/1.1 200 ' /tmp/reply || st=1
+            t0=$(up); timeout 300 wget -q -O /tmp/reply --post-file /tmp/upload $base/upload/$label; st=$?; t1=$(up)
+            n=$(size /tmp/upload); sec=$(span $t0 $t1)
             say "traffic $label upload status=$st bytes=$n seconds=$sec rate=$(rate $n $sec)MB/s sha256=$upsha reply=$(grep '^sha256=' /tmp/reply | tr -c '0-9a-z=' '_')"
             { echo "regs hostfwd $label"; head -c @FWDBYTES@ /dev/urandom; } > /tmp/forward
             timeout 60 nc -l -p @FWDPORT@ < /tmp/forward & ncpid=$!
@@ -558,29 +562,31 @@ public sealed class GuestImage
             timeout 30 wget -q -O /tmp/reply $base/hostfwd/$label/${addr:-none}; ws=$?
             wait $ncpid; st=$?
             say "traffic $label hostfwd status=$st notified=$ws bytes=$(size /tmp/forward) sha256=$(hash /tmp/forward)"
+            [ -z "$3" ] || mark $3
             ip link set $ifc down; ip -4 addr flush dev $ifc
             say "traffic $label done uptime=$(up)"
           }
-          # regs_run LABEL BDF IF: the Regs driver behind the TAP interface IF (regs-demo tap, interrupt-driven).
+          # regs_run LABEL BDF IF [MARK]: the Regs driver behind the TAP interface IF (regs-demo tap, interrupt-driven).
           regs_run() {
             /regs-demo tap --backend vfio --device $2 --name $3 --up --interrupts > /tmp/tap-$1.log 2>&1 & tap=$!
-            n=0; while [ $n -lt 300 ] && [ ! -e /sys/class/net/$3 ] && kill -0 $tap 2>/dev/null; do sleep 0.1; n=$((n+1)); done
-            if [ -e /sys/class/net/$3 ]; then traffic_run $1 $3; else say "traffic $1 FAIL no interface $3 from /regs-demo tap (waited $n x 0.1 s)"; fi
+            # Ready: its line "tap IF up|down mac=... ..." (drivers/Regs.Demo/TapMode.cs).
+            n=0; while [ $n -lt 300 ] && ! grep -q "^tap $3 [updown]* " /tmp/tap-$1.log && kill -0 $tap 2>/dev/null; do sleep 0.1; n=$((n+1)); done
+            ready=$(grep -m 1 "^tap $3 [updown]* " /tmp/tap-$1.log)
+            if [ -n "$ready" ] && [ -e /sys/class/net/$3 ]; then say "traffic $1 ready $ready"; traffic_run $1 $3 $4
+            else say "traffic $1 FAIL no interface $3 from /regs-demo tap (waited $n x 0.1 s)"; fi
             kill -TERM $tap 2>/dev/null
             n=0; while [ $n -lt 100 ] && kill -0 $tap 2>/dev/null; do sleep 0.1; n=$((n+1)); done
             kill -KILL $tap 2>/dev/null; wait $tap; st=$?
             say "traffic $1 tap-exit status=$st"
             head -n 40 /tmp/tap-$1.log | while read -r line; do say "traffic $1 demo: $line"; done
           }
-          # mark NAME: tells the host's server where the traffic phase is (it notes how far QEMU's warning log has grown).
-          mark() { timeout 30 wget -q -O /tmp/reply $base/mark/$1; say "traffic mark $1 status=$?"; }
-          # linux_run LABEL BDF: the kernel's own driver (rebind from vfio-pci, driver_override cleared).
+          # linux_run LABEL BDF [MARK]: the kernel's own driver (rebind from vfio-pci, driver_override cleared).
           linux_run() {
             d=/sys/bus/pci/devices/$2
             [ -e $d/driver ] && echo $2 > $d/driver/unbind
             echo > $d/driver_override; echo $2 > /sys/bus/pci/drivers_probe
             n=0; ifc=""; while [ $n -lt 300 ]; do ifc=$(netif_of $2); [ -n "$ifc" ] && break; sleep 0.1; n=$((n+1)); done
-            if [ -n "$ifc" ]; then traffic_run $1 $ifc; else drv=$(readlink $d/driver); say "traffic $1 FAIL no interface for $2 (driver ${drv##*/})"; fi
+            if [ -n "$ifc" ]; then traffic_run $1 $ifc $3; else drv=$(readlink $d/driver); say "traffic $1 FAIL no interface for $2 (driver ${drv##*/})"; fi
           }
 
         """;
