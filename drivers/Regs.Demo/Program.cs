@@ -48,6 +48,7 @@ public static class Program
         {
             backend, devices, gateway, interrupts, verbose,
         };
+        root.Subcommands.Add(TapMode.Create());
         root.SetAction(parse =>
         {
             ConsoleLog.Enabled = parse.GetValue(verbose);

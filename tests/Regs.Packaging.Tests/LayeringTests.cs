@@ -21,7 +21,7 @@ namespace Regs.Packaging.Tests;
 public sealed class LayeringTests
 {
     /// <summary>The layers, lowest first, and the folders (relative to the repository) that hold them.</summary>
-    private enum Layer { Generator, RuntimeCore, Definitions, Backends, Drivers, Applications, Tests }
+    private enum Layer { Generator, RuntimeCore, Definitions, Backends, Drivers, Bridges, Applications, Tests }
 
     private static Layer LayerOf(string path)
     {
@@ -30,6 +30,7 @@ public sealed class LayeringTests
         if (p.StartsWith("defs/")) return Layer.Definitions;
         if (p.StartsWith("tests/")) return Layer.Tests;
         if (p.StartsWith("drivers/Regs.Demo/") || p.StartsWith("drivers/Regs.BareMetal.Image/")) return Layer.Applications;
+        if (p.StartsWith("drivers/Regs.Tap/")) return Layer.Bridges;
         if (p.StartsWith("drivers/")) return Layer.Drivers;
         if (p.StartsWith("runtime/Regs.Runtime/") || p.StartsWith("runtime/Regs.Net/") || p.StartsWith("runtime/Regs.BareMetal.CoreLib/")) return Layer.RuntimeCore;
         if (p.StartsWith("runtime/")) return Layer.Backends;
@@ -46,9 +47,12 @@ public sealed class LayeringTests
         [Layer.Backends] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Backends },
         // Drivers know the runtime core and the definitions, never a backend.
         [Layer.Drivers] = new[] { Layer.RuntimeCore, Layer.Definitions, Layer.Drivers },
+        // A bridge serves a NIC to a host facility (a TAP interface): it knows the drivers' contract
+        // and the hosted backends, and is used by applications and tests; never in a bare-metal build.
+        [Layer.Bridges] = new[] { Layer.RuntimeCore, Layer.Backends, Layer.Drivers, Layer.Bridges },
         // An application is last: nothing references it (tests run it as a program).
-        [Layer.Applications] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Definitions, Layer.Backends, Layer.Drivers },
-        [Layer.Tests] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Definitions, Layer.Backends, Layer.Drivers, Layer.Tests },
+        [Layer.Applications] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Definitions, Layer.Backends, Layer.Drivers, Layer.Bridges },
+        [Layer.Tests] = new[] { Layer.Generator, Layer.RuntimeCore, Layer.Definitions, Layer.Backends, Layer.Drivers, Layer.Bridges, Layer.Tests },
     };
 
     /// <summary>Projects that compile other folders' sources: the bare-metal builds (what an image contains is its own decision).</summary>

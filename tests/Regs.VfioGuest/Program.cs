@@ -54,6 +54,8 @@ internal static class Program
             Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.None);
             Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Msix);
             Scenarios.ThroughVfio(igb, virtio, Runtime.Vfio.VfioInterruptMode.Intx);
+            FrameRate.Run(igb, virtio, Runtime.Vfio.VfioInterruptMode.None);
+            FrameRate.Run(igb, virtio, Runtime.Vfio.VfioInterruptMode.Msix);
             Check("demo-vfio", RunDemo("--backend", "vfio", "--device", igb, "--device", virtio, "--gateway", "--interrupts"));
             Scenarios.ClearErrors();
             Scenarios.DmaOutsideEveryMapping(virtio);
