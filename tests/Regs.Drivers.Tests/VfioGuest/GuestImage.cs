@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -25,14 +26,23 @@ public sealed class GuestImage
     /// <summary>Modules that must be present: without them there is no VFIO.</summary>
     private static readonly string[] RequiredModules = { "vfio", "vfio_iommu_type1", "vfio_pci" };
 
-    private const string Layout = "image-v1";
+    /// <summary>
+    /// The modules of the traffic phase (<see cref="TrafficPhase"/>), loaded after the VFIO checks:
+    /// tun (the Regs TAP bridge), Linux's own igb and virtio-net drivers (the reference), with their
+    /// dependencies. Each must be a module or built in (modules.builtin); Debian's 6.1 builds all as modules.
+    /// </summary>
+    public static readonly IReadOnlyList<string> TrafficModules = new[] { "tun", "igb", "virtio_pci", "virtio_net" };
 
-    private GuestImage(string directory, string kernelVersion, string kernelPath, IReadOnlyList<string> modules, bool fromCache, TimeSpan download, TimeSpan extract)
+    // image-v2: the traffic modules (traffic-modules.order) joined the VFIO ones.
+    private const string Layout = "image-v2";
+
+    private GuestImage(string directory, string kernelVersion, string kernelPath, IReadOnlyList<string> modules, IReadOnlyList<string> trafficModules, bool fromCache, TimeSpan download, TimeSpan extract)
     {
         Directory = directory;
         KernelVersion = kernelVersion;
         KernelPath = kernelPath;
         ModuleNames = modules;
+        TrafficModuleNames = trafficModules;
         FromCache = fromCache;
         DownloadTime = download;
         ExtractTime = extract;
@@ -48,6 +58,8 @@ public sealed class GuestImage
     public string BusyboxPath => Path.Combine(Directory, "busybox");
     /// <summary>Module names (underscores) in insmod order.</summary>
     public IReadOnlyList<string> ModuleNames { get; }
+    /// <summary>The traffic phase's modules (<see cref="TrafficModules"/> and what they depend on, less the VFIO ones) in insmod order.</summary>
+    public IReadOnlyList<string> TrafficModuleNames { get; }
     /// <summary>True when nothing had to be downloaded or extracted.</summary>
     public bool FromCache { get; }
     /// <summary>Time spent in apt-get download (zero from cache).</summary>
@@ -104,8 +116,9 @@ public sealed class GuestImage
             File.Copy(Path.Combine(unpacked, "bin", "busybox"), Path.Combine(staging, "busybox"));
             if (!TryExtractVmlinux(vmlinuz, Path.Combine(staging, "vmlinux"), out string why)) log($"guest image: booting vmlinuz ({why})");
 
-            var order = ResolveModules(moduleRoot, Path.Combine(staging, "modules"));
+            var (order, traffic) = ResolveModules(moduleRoot, Path.Combine(staging, "modules"));
             File.WriteAllLines(Path.Combine(staging, "modules.order"), order);
+            File.WriteAllLines(Path.Combine(staging, "traffic-modules.order"), traffic);
             File.WriteAllText(Path.Combine(staging, "version"), version + "\n");
             DeleteDirectory(dir);
             System.IO.Directory.Move(staging, dir);
@@ -117,7 +130,7 @@ public sealed class GuestImage
         }
         var extract = clock.Elapsed;
         var image = TryLoad(dir, fromCache: false, download, extract) ?? throw new InvalidOperationException($"the guest image in {dir} is incomplete");
-        log($"guest image: kernel {image.KernelVersion} ({Path.GetFileName(image.KernelPath)}), modules {string.Join(' ', image.ModuleNames)}, extracted in {extract.TotalSeconds:F1} s");
+        log($"guest image: kernel {image.KernelVersion} ({Path.GetFileName(image.KernelPath)}), modules {string.Join(' ', image.ModuleNames)}, traffic modules {string.Join(' ', image.TrafficModuleNames)}, extracted in {extract.TotalSeconds:F1} s");
         return image;
     }
 
@@ -128,9 +141,12 @@ public sealed class GuestImage
         string kernel = Path.Combine(dir, "vmlinux");
         if (!File.Exists(kernel)) kernel = Path.Combine(dir, "vmlinuz");
         if (!File.Exists(kernel)) return null;
+        string trafficFile = Path.Combine(dir, "traffic-modules.order");
+        if (!File.Exists(trafficFile)) return null;
         var modules = File.ReadAllLines(Path.Combine(dir, "modules.order")).Where(l => l.Length != 0).ToList();
-        if (modules.Any(m => !File.Exists(Path.Combine(dir, "modules", m + ".ko")))) return null;
-        return new GuestImage(dir, File.ReadAllText(versionFile).Trim(), kernel, modules, fromCache, download, extract);
+        var traffic = File.ReadAllLines(trafficFile).Where(l => l.Length != 0).ToList();
+        if (modules.Concat(traffic).Any(m => !File.Exists(Path.Combine(dir, "modules", m + ".ko")))) return null;
+        return new GuestImage(dir, File.ReadAllText(versionFile).Trim(), kernel, modules, traffic, fromCache, download, extract);
     }
 
     // bzImage carries the kernel as a compressed payload (xz on Debian): decompress from its magic.
@@ -167,8 +183,9 @@ public sealed class GuestImage
     }
 
     // Copies the wanted modules and everything they depend on (from each module's .modinfo
-    // "depends=" entry) into target, decompressing .ko.xz; returns the names in load order.
-    private static List<string> ResolveModules(string moduleRoot, string target)
+    // "depends=" entry) into target, decompressing .ko.xz; returns the names in load order: the
+    // VFIO ones, then the traffic phase's (less what the VFIO ones already loaded).
+    private static (List<string> Vfio, List<string> Traffic) ResolveModules(string moduleRoot, string target)
     {
         var files = new Dictionary<string, string>();
         foreach (string file in System.IO.Directory.EnumerateFiles(Path.Combine(moduleRoot, "kernel"), "*.ko*", SearchOption.AllDirectories))
@@ -197,7 +214,28 @@ public sealed class GuestImage
         }
         foreach (string wanted in WantedModules)
             if (files.ContainsKey(wanted)) Visit(wanted);
-        return order;
+        int vfio = order.Count;
+        var builtin = BuiltinModules(moduleRoot);
+        foreach (string wanted in TrafficModules)
+        {
+            if (files.ContainsKey(wanted)) Visit(wanted);
+            else if (!builtin.Contains(wanted)) throw new InvalidOperationException($"the kernel in {moduleRoot} has no {wanted} module and does not build it in (modules.builtin): the traffic phase needs it");
+        }
+        return (order.Take(vfio).ToList(), order.Skip(vfio).ToList());
+    }
+
+    // modules.builtin lists the built-in modules as kernel/PATH/NAME.ko, one a line.
+    private static HashSet<string> BuiltinModules(string moduleRoot)
+    {
+        string list = Path.Combine(moduleRoot, "modules.builtin");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (!File.Exists(list)) return names;
+        foreach (string line in File.ReadAllLines(list))
+        {
+            string name = Path.GetFileName(line.Trim());
+            if (name.EndsWith(".ko", StringComparison.Ordinal)) names.Add(name[..^3].Replace('-', '_'));
+        }
+        return names;
     }
 
     private static byte[] Decompress(string file)
@@ -251,9 +289,10 @@ public sealed class GuestImage
             cpio.AddCharDevice("dev/console", 5, 1);
             cpio.AddExecutable("bin/busybox", File.ReadAllBytes(BusyboxPath));
             cpio.AddSymlink("bin/sh", "busybox");
-            foreach (string module in ModuleNames)
+            foreach (string module in ModuleNames.Concat(TrafficModuleNames))
                 cpio.AddFile($"lib/modules/{module}.ko", File.ReadAllBytes(Path.Combine(Directory, "modules", module + ".ko")));
-            cpio.AddExecutable("init", Encoding.UTF8.GetBytes(InitScript(ModuleNames, hugepages)));
+            cpio.AddExecutable("init", Encoding.UTF8.GetBytes(InitScript(ModuleNames, hugepages, TrafficModuleNames)));
+            cpio.AddExecutable("udhcpc.script", Encoding.UTF8.GetBytes(DhcpScript));
             cpio.AddExecutable("regs-guest", File.ReadAllBytes(guestProgram));
             cpio.AddExecutable("regs-demo", File.ReadAllBytes(demo));
         }
@@ -295,9 +334,10 @@ public sealed class GuestImage
     /// and powers off. Its console lines start with "regs-init: ":
     /// start, hugepages N, modules ..., NIC name BDF group=G driver=D domain=T (or NIC name missing),
     /// iommu ..., vfio (ls -l /dev/vfio lines), run ..., EXIT code; then the kill cycles'
-    /// lines (<see cref="KillCycles"/>).
+    /// lines (<see cref="KillCycles"/>); then the traffic phase's (<see cref="TrafficPhase"/>,
+    /// loading <paramref name="trafficModules"/>).
     /// </summary>
-    public static string InitScript(IReadOnlyList<string> modules, int hugepages)
+    public static string InitScript(IReadOnlyList<string> modules, int hugepages, IReadOnlyList<string> trafficModules)
     {
         var s = new StringBuilder();
         s.Append("#!/bin/sh\n");
@@ -326,7 +366,7 @@ public sealed class GuestImage
             s.Append("  drv=$(readlink $d/driver); grp=$(readlink $d/iommu_group); grp=${grp##*/}\n");
             s.Append($"  say \"NIC {name} $bdf group=${{grp:-none}} driver=${{drv##*/}} domain=$(cat /sys/kernel/iommu_groups/$grp/type 2>/dev/null)\"\n");
             s.Append("  [ \"${drv##*/}\" = vfio-pci ] || bad=1\n");
-            s.Append($"  args=\"$args --{name} $bdf\"\n");
+            s.Append($"  args=\"$args --{name} $bdf\"; bdf_{name}=$bdf\n");
             s.Append("fi\n");
         }
         s.Append("ls -l /dev/vfio 2>&1 | while read -r line; do say \"vfio $line\"; done\n");
@@ -335,6 +375,7 @@ public sealed class GuestImage
         s.Append("/regs-guest $args\n");
         s.Append("say \"EXIT $? uptime=$(up)\"\n");
         s.Append(KillCycles);
+        s.Append(TrafficPhase(trafficModules));
         s.Append("poweroff -f\n");
         s.Append("sleep 10\n");
         return s.ToString();
@@ -387,6 +428,168 @@ public sealed class GuestImage
             return s.ToString();
         }
     }
+
+    /// <summary>
+    /// The traffic phase's runs, in order: label, whose driver ("regs": the Regs driver over VFIO
+    /// exposed as a TAP interface by `/regs-demo tap`; "linux": the kernel's own driver after a
+    /// rebind), which NIC (<see cref="Nics"/>) and the TAP interface's name for the Regs runs. The
+    /// Regs runs come first (the kill cycles left both NICs on vfio-pci); the Linux runs then take
+    /// the devices from vfio-pci for good, Linux's igb last: the run before it sends the server
+    /// <see cref="LinuxDriversMark"/>, after which QEMU's igb warnings are about Linux's driver.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Label, string Driver, string Nic, string Interface)> TrafficRuns = new[]
+    {
+        ("regs-igb", "regs", "igb", "regs0"),
+        ("regs-virtio", "regs", "virtio", "regs1"),
+        ("linux-virtio", "linux", "virtio", ""),
+        ("linux-igb", "linux", "igb", ""),
+    };
+
+    /// <summary>Bytes of each download and upload of the traffic phase (32 MiB, as the issue asks).</summary>
+    public const int TransferBytes = 32 << 20;
+
+    /// <summary>Bytes of the guest's payload for the host's connection through hostfwd (after a first line naming the run).</summary>
+    public const int ForwardPayloadBytes = 1 << 20;
+
+    /// <summary>
+    /// The mark the guest sends the host's server (GET /mark/NAME) before Linux's own igb driver
+    /// takes the igb NIC (through the interface of the run before, as none is up between runs):
+    /// QEMU's igb warnings logged after it are about Linux's igb, not about Regs.
+    /// </summary>
+    public const string LinuxDriversMark = "linux-drivers";
+
+    /// <summary>The guest port the host's connection through hostfwd reaches (busybox nc -l).</summary>
+    public const int GuestForwardPort = 8080;
+
+    /// <summary>The kernel command line parameter that carries the host HTTP server's port (slirp's 10.0.2.2:PORT is the host's 127.0.0.1:PORT).</summary>
+    public const string HttpPortParameter = "regs.http";
+
+    /// <summary>
+    /// busybox udhcpc's script (/udhcpc.script): on a lease, the address with its prefix and the
+    /// default route through slirp's gateway 10.0.2.2; on deconfig, no address.
+    /// </summary>
+    public const string DhcpScript = """
+        #!/bin/sh
+        # udhcpc -s script of the Regs VfioGuest harness (GuestImage.DhcpScript).
+        case "$1" in
+          deconfig) ip -4 addr flush dev "$interface"; ip link set "$interface" up ;;
+          bound|renew)
+            ip -4 addr flush dev "$interface"
+            ip addr add "$ip/${mask:-24}" dev "$interface"
+            ip route replace default via 10.0.2.2 dev "$interface" ;;
+        esac
+        exit 0
+
+        """;
+
+    /// <summary>
+    /// The part of /init after the kill cycles, when the kernel command line carries
+    /// regs.http=PORT (<see cref="HttpPortParameter"/>): loads <paramref name="modules"/> (tun,
+    /// Linux's igb and virtio-net), makes one random 32 MiB upload file, then for each of
+    /// <see cref="TrafficRuns"/> brings one interface up (the others down: one default route at a
+    /// time), takes an address from slirp's DHCP, pings 10.0.2.2, downloads 32 MiB from and uploads
+    /// 32 MiB to the host's server (TrafficServer) through 10.0.2.2:PORT, and serves one
+    /// connection from the host through hostfwd (busybox nc -l on <see cref="GuestForwardPort"/>;
+    /// it tells the server its address so the server knows which forward reaches it). Lines:
+    /// "traffic start", "traffic upload-file bytes=N sha256=H", then per run "traffic LABEL
+    /// interface if= mac= driver=", "dhcp status= addr=", "ping N packets transmitted, M packets
+    /// received, ...", "download status= bytes= seconds= rate= sha256=", "upload ...", "hostfwd
+    /// status= bytes= sha256=", "done"; "traffic LABEL FAIL reason" when a run cannot start;
+    /// "traffic end". Times come from /proc/uptime (10 ms).
+    /// </summary>
+    private static string TrafficPhase(IReadOnlyList<string> modules)
+    {
+        var s = new StringBuilder();
+        s.Append(TrafficFunctions.Replace("@MODULES@", string.Join(' ', modules))
+            .Replace("@PARAM@", HttpPortParameter.Replace(".", "\\."))
+            .Replace("@BYTES@", TransferBytes.ToString(CultureInfo.InvariantCulture))
+            .Replace("@FWDBYTES@", ForwardPayloadBytes.ToString(CultureInfo.InvariantCulture))
+            .Replace("@FWDPORT@", GuestForwardPort.ToString(CultureInfo.InvariantCulture)));
+        // The run before Linux's igb sends the mark through its interface (none is up between runs).
+        int linuxIgb = TrafficRuns.ToList().FindIndex(r => r.Driver == "linux" && r.Nic == "igb");
+        for (int i = 0; i < TrafficRuns.Count; i++)
+        {
+            var (label, driver, nic, tap) = TrafficRuns[i];
+            string mark = i + 1 == linuxIgb ? " " + LinuxDriversMark : "";
+            s.Append(driver == "regs" ? $"  regs_run {label} $bdf_{nic} {tap}{mark}\n" : $"  linux_run {label} $bdf_{nic}{mark}\n");
+        }
+        s.Append("  say \"traffic end uptime=$(up)\"\n");
+        s.Append("fi\n");
+        return s.ToString();
+    }
+
+    private const string TrafficFunctions = """
+        # Traffic phase (GuestImage.TrafficPhase).
+        port=$(sed -n 's/.*@PARAM@=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+        if [ -z "$port" ]; then say "traffic skipped: no @PARAM@=PORT on the kernel command line"; else
+          say "traffic start uptime=$(up) port=$port"
+          for m in @MODULES@; do insmod /lib/modules/$m.ko || say "traffic FAIL insmod $m"; done
+          say "traffic modules $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+          gw=10.0.2.2; base=http://$gw:$port
+          span() { awk -v a=$1 -v b=$2 'BEGIN { printf "%.2f", b - a }'; }
+          rate() { awk -v n=$1 -v s=$2 'BEGIN { if (s > 0) printf "%.2f", n / s / 1000000; else print "inf" }'; }
+          size() { if [ -e "$1" ]; then wc -c < "$1" | tr -d ' '; else echo 0; fi; }
+          hash() { if [ -e "$1" ]; then sha256sum "$1" | cut -d' ' -f1; else echo none; fi; }
+          # The interface a PCI function's driver made (igb: BDF/net/IF; virtio_net: BDF/virtioN/net/IF).
+          # mark NAME: tells the host's server where the traffic phase is (it notes how far QEMU's warning log has grown).
+          mark() { timeout 30 wget -q -O /tmp/reply $base/mark/$1; say "traffic mark $1 status=$?"; }
+          netif_of() { for n in /sys/class/net/*; do case "$(readlink -f $n)" in */$1/*) echo ${n##*/}; return;; esac; done; }
+          # busybox wget --post-file sends the file as a C string (its length is strlen's): random bytes with every NUL made 1.
+          t0=$(up); head -c @BYTES@ /dev/urandom | tr '\000' '\001' > /tmp/upload; t1=$(up); upsha=$(hash /tmp/upload)
+          say "traffic upload-file bytes=$(size /tmp/upload) sha256=$upsha made=$(span $t0 $t1) hashed=$(span $t1 $(up))"
+          # traffic_run LABEL IF [MARK]: the transfers over IF; with MARK, GET /mark/MARK through IF before it goes down.
+          traffic_run() {
+            label=$1; ifc=$2
+            drv=$(readlink /sys/class/net/$ifc/device/driver); drv=${drv##*/}
+            [ -e /sys/class/net/$ifc/tun_flags ] && drv=tun
+            ip link set $ifc up
+            say "traffic $label interface if=$ifc mac=$(cat /sys/class/net/$ifc/address) driver=${drv:-none} uptime=$(up)"
+            t0=$(up); timeout 40 udhcpc -i $ifc -n -q -t 5 -T 3 -s /udhcpc.script > /tmp/udhcpc.log 2>&1; st=$?
+            addr=$(ip -4 -o addr show dev $ifc | awk '{ split($4, a, "/"); print a[1]; exit }')
+            say "traffic $label dhcp status=$st addr=${addr:-none} seconds=$(span $t0 $(up)) route=$(ip route show default | tr -s ' ' | tr ' ' '_')"
+            [ $st = 0 ] || while read -r line; do say "traffic $label udhcpc: $line"; done < /tmp/udhcpc.log
+            say "traffic $label ping $(timeout 30 ping -c 3 -W 5 $gw 2>&1 | grep 'packets transmitted')"
+            t0=$(up); timeout 300 wget -q -O /tmp/download $base/download/$label; st=$?; t1=$(up)
+            n=$(size /tmp/download); sec=$(span $t0 $t1)
+            say "traffic $label download status=$st bytes=$n seconds=$sec rate=$(rate $n $sec)MB/s sha256=$(hash /tmp/download)"
+            rm -f /tmp/download /tmp/reply
+            t0=$(up); timeout 300 wget -q -O /tmp/reply --post-file /tmp/upload $base/upload/$label; st=$?; t1=$(up)
+            n=$(size /tmp/upload); sec=$(span $t0 $t1)
+            say "traffic $label upload status=$st bytes=$n seconds=$sec rate=$(rate $n $sec)MB/s sha256=$upsha reply=$(grep '^sha256=' /tmp/reply | tr -c '0-9a-z=' '_')"
+            { echo "regs hostfwd $label"; head -c @FWDBYTES@ /dev/urandom; } > /tmp/forward
+            timeout 60 nc -l -p @FWDPORT@ < /tmp/forward & ncpid=$!
+            sleep 0.2
+            timeout 30 wget -q -O /tmp/reply $base/hostfwd/$label/${addr:-none}; ws=$?
+            wait $ncpid; st=$?
+            say "traffic $label hostfwd status=$st notified=$ws bytes=$(size /tmp/forward) sha256=$(hash /tmp/forward)"
+            [ -z "$3" ] || mark $3
+            ip link set $ifc down; ip -4 addr flush dev $ifc
+            say "traffic $label done uptime=$(up)"
+          }
+          # regs_run LABEL BDF IF [MARK]: the Regs driver behind the TAP interface IF (regs-demo tap, interrupt-driven).
+          regs_run() {
+            /regs-demo tap --backend vfio --device $2 --name $3 --up --interrupts > /tmp/tap-$1.log 2>&1 & tap=$!
+            # Ready: its line "tap IF up|down mac=... ..." (drivers/Regs.Demo/TapMode.cs).
+            n=0; while [ $n -lt 300 ] && ! grep -q "^tap $3 [updown]* " /tmp/tap-$1.log && kill -0 $tap 2>/dev/null; do sleep 0.1; n=$((n+1)); done
+            ready=$(grep -m 1 "^tap $3 [updown]* " /tmp/tap-$1.log)
+            if [ -n "$ready" ] && [ -e /sys/class/net/$3 ]; then say "traffic $1 ready $ready"; traffic_run $1 $3 $4
+            else say "traffic $1 FAIL no interface $3 from /regs-demo tap (waited $n x 0.1 s)"; fi
+            kill -TERM $tap 2>/dev/null
+            n=0; while [ $n -lt 100 ] && kill -0 $tap 2>/dev/null; do sleep 0.1; n=$((n+1)); done
+            kill -KILL $tap 2>/dev/null; wait $tap; st=$?
+            say "traffic $1 tap-exit status=$st"
+            head -n 40 /tmp/tap-$1.log | while read -r line; do say "traffic $1 demo: $line"; done
+          }
+          # linux_run LABEL BDF [MARK]: the kernel's own driver (rebind from vfio-pci, driver_override cleared).
+          linux_run() {
+            d=/sys/bus/pci/devices/$2
+            [ -e $d/driver ] && echo $2 > $d/driver/unbind
+            echo > $d/driver_override; echo $2 > /sys/bus/pci/drivers_probe
+            n=0; ifc=""; while [ $n -lt 300 ]; do ifc=$(netif_of $2); [ -n "$ifc" ] && break; sleep 0.1; n=$((n+1)); done
+            if [ -n "$ifc" ]; then traffic_run $1 $ifc $3; else drv=$(readlink $d/driver); say "traffic $1 FAIL no interface for $2 (driver ${drv##*/})"; fi
+          }
+
+        """;
 
     private static void DeleteDirectory(string path)
     {

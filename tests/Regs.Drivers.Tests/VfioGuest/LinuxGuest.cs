@@ -30,6 +30,10 @@ public sealed record LinuxGuestOptions
     public string IgbMac { get; init; } = "52:54:00:12:34:56";
     /// <summary>MAC of the virtio-net-pci NIC (slot 3).</summary>
     public string VirtioMac { get; init; } = "52:54:00:12:34:57";
+    /// <summary>slirp hostfwd rules (<c>tcp:HOSTADDR:HOSTPORT-GUESTADDR:GUESTPORT</c>) for the user netdev: connections from the host into the guest.</summary>
+    public IReadOnlyList<string> HostForwards { get; init; } = Array.Empty<string>();
+    /// <summary>Called with QEMU's warning log just before QEMU starts (to watch the file grow while the guest runs).</summary>
+    public Action<QemuLog>? QemuLogStarting { get; init; }
     /// <summary>Arguments appended to QEMU's command line.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
 }
@@ -152,7 +156,7 @@ public static class LinuxGuest
             "-kernel", kernel, "-initrd", initrd, "-append", options.KernelArguments,
             "-netdev", "hubport,id=h0,hubid=0", "-device", $"igb,netdev=h0,mac={options.IgbMac},addr=0x2,romfile=",
             "-netdev", "hubport,id=h1,hubid=0", "-device", $"virtio-net-pci,netdev=h1,mac={options.VirtioMac},disable-legacy=on,iommu_platform=on,addr=0x3,romfile=",
-            "-netdev", "user,id=gw", "-netdev", "hubport,id=gwp,hubid=0,netdev=gw",
+            "-netdev", "user,id=gw" + string.Concat(options.HostForwards.Select(f => ",hostfwd=" + f)), "-netdev", "hubport,id=gwp,hubid=0,netdev=gw",
         };
         a.AddRange(options.ExtraArguments);
         return a;
@@ -173,6 +177,7 @@ public static class LinuxGuest
         var qemuLog = new QemuLog(Path.Combine(Path.GetDirectoryName(serialLog)!, "qemu-" + Path.GetFileName(serialLog)["serial-".Length..]));
         arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
         log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}");
+        options.QemuLogStarting?.Invoke(qemuLog);
 
         QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest", qemuLog);
         qemuLog.Seal();
