@@ -60,5 +60,39 @@ public readonly unsafe partial struct IgbNic<TAccess, THost>
         return true;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// RXT0 and LSC stay unmasked in IMS from bring-up on, so arming means: read ICR (clearing
+    /// stale causes, which also lowers an INTx line), then let the platform re-enable delivery and
+    /// drop stale signals (VFIO unmasks INTx, the eventfd count is read), again while that finds
+    /// one, and only then look at the next descriptor's DD (the Linux igb pattern: enable, then
+    /// re-check the ring), so a frame written back before the arm is seen here and one after
+    /// it raises the interrupt.
+    /// </remarks>
+    public bool ArmInterrupt()
+    {
+        if (!IsInitialised || !_state->Options.InterruptMode) return false;
+        THost host = _host;
+        for (int round = 0; round < 4; round++)
+        {
+            HandleInterrupt(out _);
+            if (!IsInitialised) return false;
+            if (!host.WaitForInterrupt(0)) break;
+        }
+        return !_state->Rx.HasPacket();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Reads the eventfd (without waiting) and ICR and acts on the causes; when nothing is there to receive the idle path's watchdog runs, as after a <see cref="WaitForReceive"/> that timed out.</remarks>
+    public bool AcknowledgeInterrupt()
+    {
+        if (!IsInitialised) return false;
+        THost host = _host;
+        host.WaitForInterrupt(0);
+        HandleInterrupt(out _);
+        if (!IsInitialised) return false;
+        return IdleCheck();
+    }
+
     private static Igb.IMC AllCauses => new Igb.IMC(uint.MaxValue);
 }

@@ -359,6 +359,49 @@ public unsafe partial struct VirtioNet<TAccess, TTransport, THost> : INic
         return s->Started && s->Rx->HasUsed;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Acknowledges what is pending (with INTx the ISR, which deasserts the line; VFIO's eventfd
+    /// count, which also unmasks INTx), asks for a used-buffer notification (2.7.10: used_event
+    /// with VIRTIO_F_EVENT_IDX, else clearing VIRTQ_AVAIL_F_NO_INTERRUPT), then looks at the used
+    /// ring again after a full barrier, as Linux's virtqueue_enable_cb does: a buffer used before
+    /// the request was visible raises nothing, and is found by that look (then notifications are
+    /// suppressed again and the answer is false).
+    /// </remarks>
+    public bool ArmInterrupt()
+    {
+        VirtioNetState* s = _s;
+        if (s == null || !s->Started || !s->Options.InterruptMode) return false;
+        for (int round = 0; round < 4; round++)
+        {
+            if (!s->Msix) _transport.TakeInterrupt();
+            if (!_host.WaitForInterrupt(0)) break;
+        }
+        if (_transport.ReadGeneration() != s->Generation && RefreshLink()) return false;
+        s->Rx->EnableInterrupts();   // ends with a full barrier
+        if (!s->Rx->HasUsed) return true;
+        s->Rx->SuppressInterrupts();
+        return false;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Consumes the eventfd (INTx: reads the ISR too, 4.1.4.5.1), re-reads the link on a configuration change, suppresses notifications again and runs the health check when nothing was used.</remarks>
+    public bool AcknowledgeInterrupt()
+    {
+        VirtioNetState* s = _s;
+        if (s == null || !s->Started) return false;
+        if (_host.WaitForInterrupt(0))
+        {
+            VirtioInterrupt cause = s->Msix ? default : _transport.TakeInterrupt();
+            s->Stats.Interrupts++;
+            if (cause.ConfigChange || _transport.ReadGeneration() != s->Generation) RefreshLink();
+        }
+        if (!s->Started) return false;
+        s->Rx->SuppressInterrupts();
+        if (!s->Rx->HasUsed) CheckHealth();
+        return s->Started && s->Rx->HasUsed;
+    }
+
     // Re-reads the device status and the link status (5.1.4); true when the link changed or the
     // device was found broken (and reset).
     private bool RefreshLink()

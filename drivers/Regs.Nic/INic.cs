@@ -54,6 +54,24 @@ public interface INic
     bool WaitForReceive(uint timeoutMicroseconds);
 
     /// <summary>
+    /// For a caller that sleeps on the device's interrupt itself (poll() on the VFIO eventfds
+    /// together with other descriptors): in interrupt mode, enables the receive and link
+    /// interrupt and returns true when the caller may sleep; false when something is already
+    /// there to receive (found after arming, so none is missed; then don't sleep, receive), or
+    /// when the driver is not in interrupt mode or not running (then use <see cref="WaitForReceive"/>).
+    /// After the wake-up (or the sleep's timeout) call <see cref="AcknowledgeInterrupt"/>.
+    /// </summary>
+    bool ArmInterrupt();
+
+    /// <summary>
+    /// Ends a sleep begun after <see cref="ArmInterrupt"/>: consumes the platform's interrupt
+    /// signal without waiting, reads and acts on the device's causes (link change, device error),
+    /// and asks the device not to interrupt again until the next arm. True if there is something
+    /// to receive. Harmless when nothing fired.
+    /// </summary>
+    bool AcknowledgeInterrupt();
+
+    /// <summary>
     /// Resets the device and initialises it again with the memory allocated at start-up (what the
     /// driver also does by itself after a device error). Frames in flight are dropped.
     /// </summary>

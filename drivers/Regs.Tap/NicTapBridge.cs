@@ -31,6 +31,7 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
     private TapBridgeCounters _counters;
     private volatile bool _stop;
     private ulong _lastMoved;
+    private readonly int[] _interruptWait;
 
     /// <summary>
     /// A bridge between <paramref name="nic"/> (initialised, in interrupt mode when
@@ -57,6 +58,11 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
         _txData = GC.AllocateArray<byte>(SlotsFor(_options.BatchFrames, _readLimit) * FrameBatch.SlotSize, pinned: true);
         _rxData = GC.AllocateArray<byte>(SlotsFor(_options.BatchFrames, receiveLongest) * FrameBatch.SlotSize, pinned: true);
         _txFrames = new FrameEntry[_options.BatchFrames];
+        // The descriptors an interrupt-mode idle wait polls besides the tap: the caller's wake-ups, then the NIC's interrupt.
+        _interruptWait = new int[_options.WakeDescriptors.Length + _options.InterruptDescriptors.Length];
+        _options.WakeDescriptors.CopyTo(_interruptWait, 0);
+        _options.InterruptDescriptors.CopyTo(_interruptWait, _options.WakeDescriptors.Length);
+        if (_interruptWait.Length > 15) throw new ArgumentException("at most 15 wake and interrupt descriptors together", nameof(options));
         _rxFrames = new FrameEntry[_options.BatchFrames];
     }
 
@@ -96,7 +102,8 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
 
     /// <summary>
     /// Pumps until <paramref name="cancellation"/> is cancelled or <see cref="Stop"/> is called;
-    /// each idle wait is bounded (a millisecond or <see cref="TapBridgeOptions.InterruptSliceMicroseconds"/>),
+    /// each idle wait is bounded (a millisecond, <see cref="TapBridgeOptions.InterruptSliceMicroseconds"/>
+    /// or <see cref="TapBridgeOptions.InterruptPollMilliseconds"/>),
     /// so it returns within about that.
     /// </summary>
     public void Run(CancellationToken cancellation = default)
@@ -133,13 +140,29 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
             else _tap.Wait(_options.IdlePollMilliseconds, _options.WakeDescriptors);
             return;
         }
-        // Interrupt mode: the drivers arm their device's interrupt only inside WaitForReceive (and
-        // acknowledge it there), so the sleep is theirs; the tap is looked at between slices.
         if (PendingToNic > 0)
         {
             Thread.Yield();   // the transmit ring is full: completions free it, nothing to sleep on
             return;
         }
+        if (_options.InterruptDescriptors.Length > 0)
+        {
+            // Interrupt mode with the NIC's descriptors: arm (the driver enables the interrupt, then
+            // re-checks its ring), sleep in one poll() on the tap and the NIC's eventfds, and let the
+            // driver acknowledge what woke it (eventfd count, ICR or ISR, notifications off again).
+            if (_nic.ArmInterrupt())
+            {
+                _counters.CombinedWaits++;
+                _tap.Wait(_options.InterruptPollMilliseconds, _interruptWait);
+                _nic.AcknowledgeInterrupt();
+                return;
+            }
+            // Not armed: a frame is already there (receive it next round), or the NIC is not in
+            // interrupt mode or not running (its own bounded wait below).
+            if (_nic.WaitForReceive(0)) return;
+        }
+        // Without the NIC's descriptors the sleep is the driver's (WaitForReceive arms, sleeps on
+        // the device's interrupt and acknowledges it); the tap is looked at between slices.
         if (_tap.Wait(0, _options.WakeDescriptors) != 0) return;
         uint slice = _options.InterruptSliceMicroseconds;
         _nic.WaitForReceive(slice);
@@ -177,6 +200,11 @@ public sealed class NicTapBridge<TNic> where TNic : struct, INic
                     continue;
                 }
                 if (verdict == TapFrameVerdict.ChecksumCompleted) _counters.SoftwareChecksums++;
+                else if (!offload.IsPlain)
+                {
+                    _counters.OffloadedToNic++;
+                    if (offload.GsoType != FrameOffload.GsoNone) _counters.SegmentationTrains++;
+                }
                 int index = batch.Commit(n);
                 if (index < 0) break;   // cannot happen: the free space was checked
                 batch.Offload(index) = offload;

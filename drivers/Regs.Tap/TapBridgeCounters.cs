@@ -27,6 +27,12 @@ public struct TapBridgeCounters
     public ulong Rounds;
     /// <summary>Rounds that found nothing to move and waited.</summary>
     public ulong IdleWaits;
+    /// <summary>Frames from the TAP interface handed to the NIC with offload metadata (NEEDS_CSUM or a segmentation) for the NIC to finish.</summary>
+    public ulong OffloadedToNic;
+    /// <summary>Frames from the TAP interface handed to the NIC as segmentation trains (the NIC segments).</summary>
+    public ulong SegmentationTrains;
+    /// <summary>Interrupt mode: idle waits spent in one poll() on the TAP descriptor and the NIC's interrupt descriptors together (after the NIC's ArmInterrupt).</summary>
+    public ulong CombinedWaits;
 
     /// <summary>All drops and refusals together.</summary>
     public readonly ulong Drops => TapFramesRefused + TransmitStallDrops + TapWriteDrops;
@@ -35,17 +41,19 @@ public struct TapBridgeCounters
     public override readonly string ToString()
         => $"tap->nic frames={TapToNicFrames} bytes={TapToNicBytes} nic->tap frames={NicToTapFrames} bytes={NicToTapBytes} "
          + $"sw-csum={SoftwareChecksums} refused={TapFramesRefused} stall-drops={TransmitStallDrops} read-errors={TapReadErrors} "
-         + $"write-eagain={TapWriteAgain} write-drops={TapWriteDrops} rounds={Rounds} idle-waits={IdleWaits}";
+         + $"write-eagain={TapWriteAgain} write-drops={TapWriteDrops} rounds={Rounds} idle-waits={IdleWaits} "
+         + $"offloaded={OffloadedToNic} tso-trains={SegmentationTrains} combined-waits={CombinedWaits}";
 }
 
 /// <summary>How a <see cref="NicTapBridge{TNic}"/> pumps.</summary>
 public sealed class TapBridgeOptions
 {
     /// <summary>
-    /// Interrupt-driven: when idle, sleep in the NIC's <c>WaitForReceive</c> (which arms the
-    /// device's interrupt and sleeps on it) in slices of <see cref="InterruptSliceMicroseconds"/>,
-    /// looking at the TAP descriptor (and <see cref="WakeDescriptors"/>) between slices. The NIC must
-    /// have been opened in its interrupt mode. False: poll both sides, yielding the CPU when idle.
+    /// Interrupt-driven: when idle, arm the NIC's interrupt and sleep on the TAP descriptor and the
+    /// NIC's <see cref="InterruptDescriptors"/> together (without descriptors: in the NIC's
+    /// <c>WaitForReceive</c> in slices of <see cref="InterruptSliceMicroseconds"/>, looking at the TAP
+    /// descriptor between slices). The NIC must have been opened in its interrupt mode. False: poll
+    /// both sides, yielding the CPU when idle.
     /// </summary>
     public bool Interrupts { get; init; }
 
@@ -67,6 +75,18 @@ public sealed class TapBridgeOptions
 
     /// <summary>Frames the NIC's transmit ring has taken none of for this long are dropped (counted), so a dead link cannot wedge the bridge.</summary>
     public uint TransmitStallMicroseconds { get; init; } = 500_000;
+
+    /// <summary>
+    /// Interrupt mode: the NIC's interrupt descriptors (VFIO's eventfds: <c>VfioHost.InterruptFileDescriptors</c>;
+    /// a model's <c>DeviceModel.InterruptEventDescriptor</c>), read-only. With them an idle bridge
+    /// arms the NIC's interrupt (<c>INic.ArmInterrupt</c>) and sleeps in one poll() on the TAP
+    /// descriptor and these, for at most <see cref="InterruptPollMilliseconds"/>; without them it
+    /// sleeps in the NIC's <c>WaitForReceive</c> in slices of <see cref="InterruptSliceMicroseconds"/>.
+    /// </summary>
+    public int[] InterruptDescriptors { get; init; } = System.Array.Empty<int>();
+
+    /// <summary>Interrupt mode with <see cref="InterruptDescriptors"/>: the longest poll() on the TAP descriptor and the NIC's interrupt, in milliseconds.</summary>
+    public int InterruptPollMilliseconds { get; init; } = 10;
 
     /// <summary>Other descriptors whose readability ends an idle wait (a control eventfd, say).</summary>
     public int[] WakeDescriptors { get; init; } = System.Array.Empty<int>();

@@ -89,8 +89,44 @@ public abstract unsafe class DeviceModel : IDisposable
         return (T*)p;
     }
 
-    /// <summary>Wakes a driver waiting for the interrupt; call after the interrupt state may have changed.</summary>
-    protected void InterruptChanged() => Monitor.PulseAll(Network.Lock);
+    /// <summary>Wakes a driver waiting for the interrupt (and signals <see cref="InterruptEventDescriptor"/> while it is asserted); call after the interrupt state may have changed.</summary>
+    protected void InterruptChanged()
+    {
+        Monitor.PulseAll(Network.Lock);
+        int fd = _interruptEvent;
+        if (fd >= 0 && InterruptAsserted) ModelInterruptEvent.Signal(fd);
+    }
+
+    private int _interruptEvent = -1;
+
+    /// <summary>
+    /// An eventfd (non-blocking, readable) that becomes readable each time the model asserts its
+    /// interrupt, made on first use and closed with the model: what VFIO's interrupt eventfd is for
+    /// a real device, so a caller can wait on a model NIC and other descriptors in one poll().
+    /// <see cref="ModelHost.WaitForInterrupt"/> resets it. Read-only: do not close it.
+    /// </summary>
+    public int InterruptEventDescriptor
+    {
+        get
+        {
+            lock (Network.Lock)
+            {
+                if (_interruptEvent < 0)
+                {
+                    _interruptEvent = ModelInterruptEvent.Open();
+                    if (InterruptAsserted) ModelInterruptEvent.Signal(_interruptEvent);
+                }
+                return _interruptEvent;
+            }
+        }
+    }
+
+    /// <summary>Resets <see cref="InterruptEventDescriptor"/>'s count (if it was made).</summary>
+    internal void DrainInterruptEvent()
+    {
+        int fd = _interruptEvent;
+        if (fd >= 0) ModelInterruptEvent.Drain(fd);
+    }
 
     /// <summary>Sends a frame onto the wire.</summary>
     protected void Transmit(ReadOnlySpan<byte> frame) => Network.Transmit(this, frame);
@@ -100,6 +136,8 @@ public abstract unsafe class DeviceModel : IDisposable
     {
         if (_dma != null) { NativeMemory.AlignedFree(_dma); _dma = null; }
         if (_private != null) { NativeMemory.AlignedFree(_private); _private = null; }
+        int fd = Interlocked.Exchange(ref _interruptEvent, -1);
+        if (fd >= 0) ModelInterruptEvent.Close(fd);
         GC.SuppressFinalize(this);
     }
 }

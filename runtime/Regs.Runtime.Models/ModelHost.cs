@@ -39,6 +39,7 @@ public readonly unsafe struct ModelHost : IDriverHost, IPciHost<ModelAccess>
         ulong until = MonotonicClock.NowMicroseconds() + timeoutMicroseconds;
         lock (_device.Network.Lock)
         {
+            _device.DrainInterruptEvent();   // the level below is what counts; the eventfd only wakes poll() callers
             while (!_device.InterruptAsserted)
             {
                 ulong now = MonotonicClock.NowMicroseconds();

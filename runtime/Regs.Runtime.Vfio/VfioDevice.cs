@@ -78,6 +78,14 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <summary>The number of vectors enabled now (0 when <see cref="InterruptMode"/> is None).</summary>
     public int InterruptVectors => _eventfds.Length;
 
+    /// <summary>
+    /// The interrupt eventfds, one per enabled vector (empty without interrupts), for a caller that
+    /// sleeps in its own poll() on them with other descriptors (after the driver's ArmInterrupt;
+    /// the driver's AcknowledgeInterrupt then reads them). Read-only: never read, write or close
+    /// them; they are replaced when interrupts are enabled again and closed when disabled.
+    /// </summary>
+    public ReadOnlySpan<int> InterruptFileDescriptors => _eventfds;
+
     /// <summary>File descriptors this device holds: the device itself and one eventfd per enabled vector.</summary>
     public int OpenFileDescriptors { get { lock (_lock) return (_fd >= 0 ? 1 : 0) + _eventfds.Length; } }
 

@@ -70,6 +70,16 @@ public readonly unsafe struct VfioHost : IDriverHost, IPciHost<UserspaceAccess>
     /// <summary>Waits (bounded) for the device's interrupt through its eventfd (INTx is unmasked first); false after the timeout, and always false when no interrupts are enabled.</summary>
     public bool WaitForInterrupt(uint timeoutMicroseconds) => _device.WaitForInterrupt(_vector, timeoutMicroseconds);
 
+    /// <summary>The eventfds <see cref="WaitForInterrupt"/> watches (one vector, or all enabled with -1), to poll() on with other descriptors; read-only.</summary>
+    public ReadOnlySpan<int> InterruptFileDescriptors
+    {
+        get
+        {
+            ReadOnlySpan<int> all = _device.InterruptFileDescriptors;
+            return _vector < 0 || _vector >= all.Length ? all : all.Slice(_vector, 1);
+        }
+    }
+
     /// <inheritdoc/>
     public UserspaceAccess ConfigSpace() => _device.ConfigSpace();
 

@@ -34,6 +34,8 @@ internal readonly struct StingyNic : INic
     public NicStatus Reset() => NicStatus.Ok;
     public int Receive(ref FrameBatch batch) { batch.Clear(); return 0; }
     public bool WaitForReceive(uint timeoutMicroseconds) { Thread.Sleep(1); return false; }
+    public bool ArmInterrupt() => false;   // no interrupt to sleep on: the bridge uses WaitForReceive
+    public bool AcknowledgeInterrupt() => false;
 
     public int Send(in FrameBatch batch)
     {

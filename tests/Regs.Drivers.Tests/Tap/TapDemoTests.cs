@@ -28,7 +28,7 @@ public sealed class TapDemoTests
         Assert.Matches(new Regex(@"^\s+tap\s+Expose one NIC", RegexOptions.Multiline), rootHelp);
         var (code, help) = Demo("tap", "--help");
         Assert.Equal(0, code);
-        foreach (string described in new[] { "--backend <model|vfio>", "--device <BDF>", "--route <raw|vfio>", "--name <IFNAME>", "--interrupts", "--up",
+        foreach (string described in new[] { "--backend <model|vfio>", "--device <BDF>", "--route <raw|vfio>", "--name <IFNAME>", "--interrupts", "--offloads <LIST>", "tx-checksum", "rx-checksum", "--up",
                      "IFF_TAP | IFF_NO_PI | IFF_VNET_HDR", "until SIGTERM or SIGINT",
                      "'tap NAME up|down mac=MAC mtu=MTU offloads=LIST nic=igb|virtio-net device=DEVICE mode=polling|interrupts'" })
             Assert.Contains(described, help);
@@ -38,6 +38,7 @@ public sealed class TapDemoTests
     [InlineData("needs --device BDF", "tap", "--backend", "vfio")]
     [InlineData("--route raw has no interrupt delivery", "tap", "--device", "0000:00:02.0", "--route", "raw", "--interrupts")]
     [InlineData("--device igb or --device virtio", "tap", "--backend", "model", "--device", "e1000")]
+    [InlineData("--offloads: jumbo is none of", "tap", "--backend", "model", "--offloads", "tx-checksum,jumbo")]
     public void Tap_usage_errors_exit_2_and_say_what_is_wrong(string message, params string[] args)
     {
         var (code, output) = Demo(args);
@@ -53,16 +54,19 @@ public sealed class TapDemoTests
     }
 
     [Theory]
-    [InlineData("igb", "52:54:00:12:34:56", false)]
-    [InlineData("igb", "52:54:00:12:34:56", true)]
-    [InlineData("virtio", "52:54:00:12:34:57", false)]
-    public async Task The_demo_serves_the_nic_as_a_tap_interface_until_sigterm(string device, string mac, bool interrupts)
+    [InlineData("igb", "52:54:00:12:34:56", false, null, "none")]
+    [InlineData("igb", "52:54:00:12:34:56", true, null, "none")]
+    [InlineData("virtio", "52:54:00:12:34:57", false, null, "none")]
+    [InlineData("igb", "52:54:00:12:34:56", true, "all", "tx-csum,tso4,tso6,rx-csum")]
+    [InlineData("igb", "52:54:00:12:34:56", false, "tx-checksum,tso4,rx-checksum", "tx-csum,tso4,rx-csum")]
+    public async Task The_demo_serves_the_nic_as_a_tap_interface_until_sigterm(string device, string mac, bool interrupts, string? offloads, string turnedOn)
     {
         using var lab = new TapLab();
         string name = lab.InterfaceName("d");
         var start = new ProcessStartInfo(HostTools.Which("dotnet") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { DemoTests.DemoAssembly(), "tap", "--backend", "model", "--device", device, "--name", name, "--up" }) start.ArgumentList.Add(a);
         if (interrupts) start.ArgumentList.Add("--interrupts");
+        if (offloads != null) { start.ArgumentList.Add("--offloads"); start.ArgumentList.Add(offloads); }
         using var demo = Process.Start(start)!;
         try
         {
@@ -71,7 +75,7 @@ public sealed class TapDemoTests
             string ready = await first ?? "";
             _output.WriteLine(ready);
             string nic = device == "igb" ? "igb" : "virtio-net";
-            Assert.Matches(new Regex($"^tap {name} up mac={mac} mtu=1500 offloads=none nic={nic} device=model mode={(interrupts ? "interrupts" : "polling")}$"), ready);
+            Assert.Matches(new Regex($"^tap {name} up mac={mac} mtu=1500 offloads={turnedOn} nic={nic} device=model mode={(interrupts ? "interrupts" : "polling")}$"), ready);
 
             string ns = lab.Adopt(name, "10.0.2.15");
             _output.WriteLine(lab.Ping(ns, "10.0.2.2", 3));
@@ -87,6 +91,11 @@ public sealed class TapDemoTests
             Assert.True(stopped.Success, rest + demo.StandardError.ReadToEnd());
             Assert.True(int.Parse(stopped.Groups[1].Value) >= 4 && int.Parse(stopped.Groups[2].Value) >= 4, stopped.Value);
             Assert.Contains($"tap {name} nic counters: tx frames=", rest);
+            // Interrupt mode slept in one poll() on the tap and the model's interrupt eventfd.
+            Match combined = Regex.Match(rest, @"combined-waits=(\d+)");
+            Assert.True(combined.Success, rest);
+            if (interrupts) Assert.True(long.Parse(combined.Groups[1].Value) > 0, combined.Value);
+            else Assert.Equal("0", combined.Groups[1].Value);
         }
         finally
         {

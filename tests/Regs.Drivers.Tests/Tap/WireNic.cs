@@ -152,4 +152,10 @@ internal readonly struct WireNic : INic
         while (_end.Inbox.IsEmpty && Hosted.MonotonicClock.NowMicroseconds() < until) Thread.Sleep(0);
         return !_end.Inbox.IsEmpty;
     }
+
+    /// <summary>A test cable has no interrupt: the bridge keeps to WaitForReceive.</summary>
+    public bool ArmInterrupt() => false;
+
+    /// <inheritdoc/>
+    public bool AcknowledgeInterrupt() => !_end.Inbox.IsEmpty;
 }
