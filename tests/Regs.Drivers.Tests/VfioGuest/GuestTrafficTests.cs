@@ -99,7 +99,7 @@ public sealed class GuestTrafficTests
 
         var figures = new List<string>();
         var failures = new List<string>();
-        foreach (var (label, driver, nic, tap) in GuestImage.TrafficRuns)
+        foreach (var (label, driver, nic, tap, tapOptions) in GuestImage.TrafficRuns)
         {
             var r = new GuestTrafficRun(label, run.InitLines);
             void Expect(bool ok, string what) { if (!ok) failures.Add($"{label}: {what}"); }
@@ -128,12 +128,36 @@ public sealed class GuestTrafficTests
                 && forward.Bytes == r.Number("hostfwd", "bytes") && forward.Sha256 == r.Value("hostfwd", "sha256"),
                 $"hostfwd: guest '{r.Line("hostfwd")}', host {(server.Forwards.TryGetValue(label, out var f) ? f.ToString() : "made no connection")}");
 
+            if (tapOptions.Contains("--offloads", StringComparison.Ordinal))
+            {
+                // The NIC turned its offloads on, and the bridge handed it frames that use them.
+                string? ready = r.Line("ready");
+                Expect(ready is not null && ready.Contains("tx-csum", StringComparison.Ordinal) && ready.Contains("tso4", StringComparison.Ordinal),
+                    $"the NIC did not report its offloads on: '{ready}'");
+                string? stopped = r.Lines.FirstOrDefault(l => l.StartsWith("demo: tap ", StringComparison.Ordinal) && l.Contains(" stopped:", StringComparison.Ordinal));
+                var offloaded = Regex.Match(stopped ?? "", @"offloaded=(\d+)");
+                Expect(offloaded.Success && long.Parse(offloaded.Groups[1].Value, CultureInfo.InvariantCulture) > 0, $"no frame used an offload: '{stopped}'");
+            }
+
             double down = r.Seconds("download"), up = r.Seconds("upload");
             figures.Add($"{label,-13} download {Rate(GuestImage.TransferBytes, down),7} MB/s ({down:F2} s; host {served?.MegabytesPerSecond:F2} MB/s)  upload {Rate(GuestImage.TransferBytes, up),7} MB/s ({up:F2} s; host {received2?.MegabytesPerSecond:F2} MB/s)");
         }
         _output.WriteLine("throughput (guest clock, 32 MiB each way, MB = 10^6 bytes):");
         foreach (string line in figures) _output.WriteLine("  " + line);
         _output.WriteLine($"traffic phase: {Phase(run)}");
+
+        // The 64-byte frame rate, 100,000 frames each way: Regs (FrameRate.cs, in the main run) and
+        // Linux's drivers driven by pktgen (after the traffic runs). Printed, never asserted; each
+        // line must be there and have received frames.
+        var rates = run.GuestLines.Concat(run.InitLines).Where(l => l.StartsWith("RATE ", StringComparison.Ordinal)).ToList();
+        _output.WriteLine("64-byte frame rate (received frames per second, guest clock):");
+        foreach (string line in rates) _output.WriteLine("  " + line);
+        foreach (string label in new[] { "regs-poll igb->virtio", "regs-poll virtio->igb", "regs-msix igb->virtio", "regs-msix virtio->igb", "linux igb-to-virtio", "linux virtio-to-igb" })
+        {
+            string? line = rates.FirstOrDefault(l => l.StartsWith($"RATE {label} ", StringComparison.Ordinal));
+            var got = Regex.Match(line ?? "", @" received=(\d+)");
+            if (!got.Success || long.Parse(got.Groups[1].Value, CultureInfo.InvariantCulture) == 0) failures.Add($"frame rate {label}: '{line}'");
+        }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures) + context);
         Assert.True(run.QemuExitCode == 0, $"QEMU exited with {run.QemuExitCode}" + context);
