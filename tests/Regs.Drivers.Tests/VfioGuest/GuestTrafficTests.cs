@@ -145,6 +145,17 @@ public sealed class GuestTrafficTests
         _output.WriteLine("throughput (guest clock, 32 MiB each way, MB = 10^6 bytes):");
         foreach (string line in figures) _output.WriteLine("  " + line);
         _output.WriteLine($"traffic phase: {Phase(run)}");
+        if (run.TracePath is not null)
+        {
+            // Counting mode (GuestCounts, REGS_GUEST_COUNTS=1): register accesses and interrupts per MB, each direction.
+            var counts = GuestCounts.Count(GuestCounts.Lines(run.TracePath), GuestImage.TrafficRuns.Select(r => (r.Label, r.Nic)).ToList());
+            _output.WriteLine($"register accesses and interrupts per MB (10^6 bytes; 32 MiB each way; trace {run.TracePath}):");
+            _output.WriteLine(GuestCounts.Table(counts, GuestImage.TransferBytes));
+            foreach (var (label, _, _, _, _) in GuestImage.TrafficRuns)
+                foreach (string direction in new[] { "download", "upload" })
+                    if (!counts.Any(c => c.Label == label && c.Direction == direction && c.Reads + c.Writes > 0))
+                        failures.Add($"counts: no {direction} interval with NIC accesses for {label} in the trace");
+        }
 
         // The 64-byte frame rate, 100,000 frames each way: Regs (FrameRate.cs, in the main run) and
         // Linux's drivers driven by pktgen (after the traffic runs). Printed, never asserted; each

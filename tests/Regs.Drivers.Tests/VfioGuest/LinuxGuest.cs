@@ -36,6 +36,13 @@ public sealed record LinuxGuestOptions
     public Action<QemuLog>? QemuLogStarting { get; init; }
     /// <summary>Arguments appended to QEMU's command line.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// Counting mode (<see cref="GuestCounts"/>): QEMU's log (-D) goes to this file with the
+    /// counting trace events on, and its other lines are copied to the warning log after QEMU exits.
+    /// </summary>
+    public string? TracePath { get; init; }
+    /// <summary>In counting mode, a length of <see cref="TracePath"/> noted during the run (or -1), mapped to <see cref="GuestRun.TraceMarkInLog"/>.</summary>
+    public Func<long>? TraceMark { get; init; }
 }
 
 /// <summary>A NIC as the guest's /init reported it after binding it to vfio-pci.</summary>
@@ -44,8 +51,10 @@ public sealed record GuestNic(string Name, string Bdf, string Group, string Driv
 /// <summary>What a guest run printed and how it ended.</summary>
 public sealed class GuestRun
 {
-    internal GuestRun(string serialLog, IReadOnlyList<QemuConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine, QemuLog qemuLog)
+    internal GuestRun(string serialLog, IReadOnlyList<QemuConsoleLine> console, int qemuExitCode, TimeSpan elapsed, string commandLine, QemuLog qemuLog, string? tracePath = null, long traceMarkInLog = -1)
     {
+        TracePath = tracePath;
+        TraceMarkInLog = traceMarkInLog;
         SerialLog = serialLog;
         QemuLog = qemuLog;
         Console = console;
@@ -66,6 +75,10 @@ public sealed class GuestRun
     public TimeSpan Elapsed { get; }
     /// <summary>The QEMU command line.</summary>
     public string CommandLine { get; }
+    /// <summary>Counting mode: QEMU's whole log with the counting trace events (<see cref="GuestCounts"/>), else null.</summary>
+    public string? TracePath { get; }
+    /// <summary>Counting mode: where <see cref="LinuxGuestOptions.TraceMark"/> falls in <see cref="QemuLog"/>'s file, or -1.</summary>
+    public long TraceMarkInLog { get; }
 
     /// <summary>The text after "regs-guest: " of each guest-program line (see tests/Regs.VfioGuest/Program.cs).</summary>
     public IReadOnlyList<string> GuestLines => Tagged("regs-guest: ").Select(l => l.Text).ToList();
@@ -175,13 +188,16 @@ public static class LinuxGuest
         var arguments = Arguments(kernel, initrd, options);
         string serialLog = NewLogPath();
         var qemuLog = new QemuLog(Path.Combine(Path.GetDirectoryName(serialLog)!, "qemu-" + Path.GetFileName(serialLog)["serial-".Length..]));
-        arguments.AddRange(QemuLog.Arguments(qemuLog.Path));
-        log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}");
+        arguments.AddRange(QemuLog.Arguments(options.TracePath ?? qemuLog.Path));
+        if (options.TracePath is not null) arguments.AddRange(GuestCounts.TraceArguments);
+        log($"serial log: {serialLog}; QEMU warnings: {qemuLog.Path}{(options.TracePath is null ? "" : $" (copied from the trace {options.TracePath})")}");
         options.QemuLogStarting?.Invoke(qemuLog);
 
         QemuConsoleRun run = QemuConsole.Run(qemu, arguments, serialLog, options.Timeout, text => text.TrimEnd('\r'), "the guest", qemuLog);
+        long mark = -1;
+        if (options.TracePath is not null) mark = GuestCounts.SplitLog(options.TracePath, qemuLog.Path, options.TraceMark?.Invoke() ?? -1);
         qemuLog.Seal();
-        return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog);
+        return new GuestRun(serialLog, run.Lines, run.ExitCode, run.Elapsed, run.CommandLine, qemuLog, options.TracePath, mark);
     }
 
     private static string NewLogPath()

@@ -36,6 +36,7 @@ public sealed class VfioGuestBoot : IDisposable
     private readonly List<string> _log = new();
     private QemuLog? _qemuLog;
     private long _linuxDriversOffset = -1;
+    private string? _tracePath;
 
     /// <summary>Starts the host's server; the guest boots on first use of <see cref="Result"/>.</summary>
     public VfioGuestBoot()
@@ -44,8 +45,10 @@ public sealed class VfioGuestBoot : IDisposable
         Server.Marked = mark =>
         {
             // QEMU flushes its log after each message: what the Regs runs provoked is in the file by now.
-            if (mark == GuestImage.LinuxDriversMark && _qemuLog is { } log)
-                Interlocked.Exchange(ref _linuxDriversOffset, File.Exists(log.Path) ? new FileInfo(log.Path).Length : 0);
+            // In counting mode the log is the trace file (GuestCounts): its length is mapped after QEMU exits.
+            string? path = GuestCounts.Enabled ? _tracePath : _qemuLog?.Path;
+            if (mark == GuestImage.LinuxDriversMark && path is not null)
+                Interlocked.Exchange(ref _linuxDriversOffset, File.Exists(path) ? new FileInfo(path).Length : 0);
         };
         _result = new Lazy<VfioGuestResult>(Boot, LazyThreadSafetyMode.ExecutionAndPublication);
         _split = new Lazy<(QemuLog, IReadOnlyList<QemuWarning>)>(Split, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -68,11 +71,18 @@ public sealed class VfioGuestBoot : IDisposable
         var defaults = new LinuxGuestOptions();
         var options = defaults with
         {
-            Timeout = Timeout,
+            Timeout = GuestCounts.Enabled ? Timeout * 2 : Timeout,
             KernelArguments = $"{defaults.KernelArguments} {GuestImage.HttpPortParameter}={Server.Port}",
             HostForwards = Server.HostForwards,
             QemuLogStarting = log => _qemuLog = log,
         };
+        if (GuestCounts.Enabled)
+        {
+            // Traces are large (every MMIO access of the boot): keep only the newest.
+            foreach (var old in new DirectoryInfo(HostTools.CacheDirectory).GetFiles("trace-*.log")) old.Delete();
+            _tracePath = Path.Combine(HostTools.CacheDirectory, $"trace-{DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Environment.ProcessId}.log");
+            options = options with { TracePath = _tracePath, TraceMark = () => Interlocked.Read(ref _linuxDriversOffset) };
+        }
         return VfioGuestHarness.Boot(options, log: line => { lock (_log) _log.Add(line); });
     }
 
@@ -88,7 +98,7 @@ public sealed class VfioGuestBoot : IDisposable
     private (QemuLog, IReadOnlyList<QemuWarning>) Split()
     {
         var run = Result.Run;
-        long offset = Interlocked.Read(ref _linuxDriversOffset);
+        long offset = run.TracePath is null ? Interlocked.Read(ref _linuxDriversOffset) : run.TraceMarkInLog;
         byte[] bytes = File.Exists(run.QemuLog.Path) ? File.ReadAllBytes(run.QemuLog.Path) : Array.Empty<byte>();
         if (offset < 0 || offset > bytes.Length) offset = bytes.Length;
         var after = QemuLog.Parse(Encoding.UTF8.GetString(bytes, (int)offset, bytes.Length - (int)offset));
