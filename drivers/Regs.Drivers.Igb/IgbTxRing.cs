@@ -224,7 +224,7 @@ internal unsafe struct IgbTxRing
         if (length < 14) return false;
         uint macLength = 14;
         int type = frame[12] << 8 | frame[13];
-        if (type == 0x8100)
+        if (type == EtherType.Vlan)
         {
             if (length < 18) return false;
             macLength = 18;
@@ -240,7 +240,7 @@ internal unsafe struct IgbTxRing
         bool ipv4;
         uint l4Bytes;
         byte protocol;
-        if (type == 0x0800 && frame[l3] >> 4 == 4)
+        if (type == EtherType.Ipv4 && frame[l3] >> 4 == 4)
         {
             uint ihl = (uint)(frame[l3] & 0xF) * 4;
             uint total = (uint)(frame[l3 + 2] << 8 | frame[l3 + 3]);
@@ -249,7 +249,7 @@ internal unsafe struct IgbTxRing
             protocol = frame[l3 + 9];
             l4Bytes = total - ihl;
         }
-        else if (type == 0x86DD && frame[l3] >> 4 == 6 && ipLength == 40)
+        else if (type == EtherType.Ipv6 && frame[l3] >> 4 == 6 && ipLength == 40)
         {
             uint payload = (uint)(frame[l3 + 4] << 8 | frame[l3 + 5]);
             if (l3 + 40 + payload > length) return false;
