@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using Regs.Net;
 using Regs.Nic;
 using Regs.Runtime.Hosted.Tap;
 
@@ -145,13 +146,7 @@ public static class TapOffloadMapping
     /// </summary>
     public static void CompleteChecksum(Span<byte> frame, int start, int offset)
     {
-        ulong sum = 0;
-        ReadOnlySpan<byte> data = frame.Slice(start);
-        int i = 0;
-        for (; i + 1 < data.Length; i += 2) sum += (uint)(data[i] << 8 | data[i + 1]);
-        if (i < data.Length) sum += (uint)(data[i] << 8);
-        while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-        ushort result = (ushort)~sum;
+        ushort result = EthernetFrames.Checksum(frame.Slice(start));
         if (result == 0 && offset == 6) result = 0xFFFF;   // UDP: 0 means "no checksum"
         BinaryPrimitives.WriteUInt16BigEndian(frame.Slice(start + offset), result);
     }
